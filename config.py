@@ -1,0 +1,53 @@
+"""Configuration read from the environment."""
+
+import os
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None) -> str | None:
+    """Point PostgreSQL URLs at the psycopg 3 driver that the project installs."""
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings for a real deployment; every value can come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "a SQLite file in the instance folder"; the factory fills it in.
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+
+    CLINIC_NAME = os.environ.get("CLINIC_NAME", "Your clinic")
+    CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "555-0100")
+    # Some clinics prefer to tell patients their outcome only at the visit.
+    SHOW_OUTCOME_TO_PATIENTS = _flag("SHOW_OUTCOME_TO_PATIENTS", True)
+    DRAFT_TTL_DAYS = int(os.environ.get("DRAFT_TTL_DAYS", "30"))
+    RESUME_MAX_FAILURES = int(os.environ.get("RESUME_MAX_FAILURES", "5"))
+    CLINIC_IDLE_MINUTES = int(os.environ.get("CLINIC_IDLE_MINUTES", "30"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+
+    # A CSRF token lives as long as the session; an expired one is recovered from, never fatal.
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "es")
+    # Where a clinic places its licensed ODI item text (see instance/README.md).
+    ODI_FILE = os.environ.get("ODI_FILE", "odi.json")

@@ -1,0 +1,144 @@
+"""Application factory for the SI-joint screening questionnaire."""
+
+import logging
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, request, session
+from sqlalchemy import event
+
+from config import Config
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an instance of the app."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    configure_secret_key(app)
+    configure_database(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_hooks(app)
+    return app
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Require SECRET_KEY in production; keep a generated one in instance/ for development."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if not (app.debug or app.testing):
+        # Commands such as `flask assess` or `flask db upgrade` sign no cookies; anything that
+        # serves requests outside the flask CLI (gunicorn) must have a real key.
+        if click.get_current_context(silent=True) is not None:
+            return
+        raise RuntimeError("SECRET_KEY must be set (see README: Deploying).")
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_database(app: Flask) -> None:
+    """Default to a SQLite file in instance/, tuned for concurrent use."""
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "screener.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    else:
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    """The language the patient chose, else the browser's best match."""
+    languages = current_languages()
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to this app."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "screener" / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per audience."""
+    from .auth.views import bp as auth_bp
+    from .clinic.views import bp as clinic_bp
+    from .patient.views import bp as patient_bp
+
+    app.register_blueprint(patient_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(clinic_bp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's flask CLI commands."""
+    from . import commands
+
+    commands.init_app(app)
+
+
+def register_hooks(app: Flask) -> None:
+    """Security headers, template globals and quiet logging."""
+    from . import security
+
+    security.init_app(app)
+    # Request lines carry query strings (a clinician's name search): keep them out of logs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

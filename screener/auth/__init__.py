@@ -1,0 +1,1 @@
+"""Clinician sign-in and sign-out."""

@@ -1,0 +1,1 @@
+"""The clinic side: queue, summaries, exports, audit."""

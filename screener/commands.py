@@ -1,0 +1,78 @@
+"""flask CLI commands: assess answers, manage users."""
+
+import json
+import os
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Role, User
+from .scoring import AnswerError, assess
+
+
+@click.command("assess")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+def assess_command(path) -> None:
+    """Score answers from a JSON file (or - for stdin): one object or a list of them."""
+    try:
+        data = json.load(path)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"not valid JSON: {exc}") from None
+    many = isinstance(data, list)
+    results = []
+    for index, answers in enumerate(data if many else [data]):
+        try:
+            results.append(assess(answers).to_dict())
+        except AnswerError as exc:
+            where = f"[{index}] " if many else ""
+            raise click.ClickException(f"{where}{exc}") from None
+    json.dump(results if many else results[0], sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN)
+def create_user_command(email: str, role: str) -> None:
+    """Add a clinic user; the password comes from SCREENER_PASSWORD or a hidden prompt."""
+    email = email.strip().lower()
+    password = os.environ.get("SCREENER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 12:
+        raise click.ClickException("the password must be at least 12 characters")
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"a user with email {email} already exists")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("first-admin")
+def first_admin_command() -> None:
+    """On a new install with no users, create admin@localhost and print its password once."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        return
+    import secrets
+
+    password = os.environ.get("SCREENER_PASSWORD") or secrets.token_urlsafe(12)
+    user = User(email="admin@localhost", role=Role.ADMIN)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(
+        "\nFirst clinic sign-in: http://127.0.0.1:5000/clinic/login\n"
+        f"  email: admin@localhost\n  password: {password}\n"
+        "Change it after signing in (Users page).\n"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    for command in (assess_command, create_user_command, first_admin_command):
+        app.cli.add_command(command)

@@ -1,0 +1,202 @@
+"""Database models: identity kept apart from clinical answers."""
+
+import enum
+import hashlib
+import secrets
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, UTC-aware."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back UTC-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def token_digest(token: str) -> str:
+    """The stored form of a secret token: only its SHA-256 is kept."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Role(enum.StrEnum):
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+# Sort key for the queue: emergency first, then same day, then soon, then the rest.
+URGENCY_RANK = {"emergency": 0, "same_day": 1, "soon": 2, None: 9}
+
+
+class User(db.Model):
+    """A clinician or admin who signs in to the clinic side."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.CLINICIAN)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    # Flask-Login's user interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Submission(db.Model):
+    """One patient's questionnaire: clinical answers as rubric codes, and their assessment."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_queue", "status", "urgency_rank", "submitted_at"),
+        Index("ix_submissions_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    resume_failures: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    rubric_version: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    steps_done: Mapped[list] = mapped_column(JSON, default=list)
+    assessment: Mapped[dict | None] = mapped_column(JSON)
+    category: Mapped[str | None] = mapped_column(String(24), index=True)
+    urgency: Mapped[str | None] = mapped_column(String(16), index=True)
+    urgency_rank: Mapped[int] = mapped_column(default=URGENCY_RANK[None])
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    patient: Mapped["Patient | None"] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", uselist=False
+    )
+    reviewed_by: Mapped[User | None] = relationship()
+    notes: Mapped[list["ReviewNote"]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="ReviewNote.id"
+    )
+
+    @staticmethod
+    def new_reference() -> str:
+        """A short code a patient can read out on the phone (no 0/O, 1/I confusion)."""
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+        raw = "".join(secrets.choice(alphabet) for _ in range(8))
+        return f"{raw[:4]}-{raw[4:]}"
+
+    def apply_assessment(self, result: dict) -> None:
+        """Store an assessment and its indexed columns."""
+        self.assessment = result
+        self.rubric_version = result["rubric_version"]
+        self.category = result["category"]
+        self.urgency = result["urgency"]
+        self.urgency_rank = URGENCY_RANK[result["urgency"]]
+        if result["urgency"] and self.flagged_at is None:
+            self.flagged_at = utcnow()
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class Patient(db.Model):
+    """A patient's identity, kept in its own table apart from the clinical answers."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), unique=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Lower-cased name for the clinic's search; same data, so same table.
+    name_search: Mapped[str] = mapped_column(String(200), index=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="patient")
+
+
+class ReviewNote(db.Model):
+    """A clinician's note on a submission; kept as written."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="notes")
+    author: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to which submission, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,72 @@
+"""Shared fixtures: an app on a fresh database per test, its client and CLI runner."""
+
+import os
+import re
+
+import pytest
+
+from screener import create_app
+from screener.extensions import db
+from screener.models import Role, User
+
+# The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+# (scripts/test starts a throwaway server and runs the suite once more against it).
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Extra configuration for the app fixture; override in a module to change it."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **app_config,
+    }
+    app = create_app(config)
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if TEST_DATABASE_URL:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(app, email: str, role: str = Role.CLINICIAN, password: str = PASSWORD) -> int:
+    """Create a user and return its id."""
+    with app.app_context():
+        user = User(email=email, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token from a rendered form."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no csrf_token in the page"
+    return match.group(1)

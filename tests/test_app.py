@@ -1,0 +1,71 @@
+"""The factory, configuration and security headers."""
+
+import pytest
+
+from config import database_url
+from screener import create_app
+
+
+def test_start_page_is_served(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'<html lang="en"' in response.data
+
+
+def test_production_without_secret_key_fails_fast(monkeypatch, tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_debug_without_secret_key_keeps_a_generated_one(app):
+    first = create_app({"SECRET_KEY": None, "DEBUG": True, "TESTING": True})
+    second = create_app({"SECRET_KEY": None, "DEBUG": True, "TESTING": True})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+        (None, None),
+    ],
+)
+def test_database_url_uses_the_installed_driver(given, expected):
+    assert database_url(given) == expected
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": None})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/screener.sqlite3")
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
+    from screener.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("SQLite pragmas apply to SQLite only")
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_every_response_carries_strict_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_hsts_is_sent_over_https(client):
+    headers = client.get("/", base_url="https://localhost").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
