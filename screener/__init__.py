@@ -77,7 +77,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def select_locale() -> str:
-    """The language the patient chose, else the browser's best match."""
+    """The language the patient chose, else the browser's best match; clinic pages are English."""
+    if request.blueprint in {"clinic", "auth"}:
+        return "en"
     languages = current_languages()
     chosen = session.get("lang")
     if chosen in languages:
