@@ -2,10 +2,12 @@
 
 import json
 import os
+import secrets
 import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -35,7 +37,8 @@ def assess_command(path) -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN.value)
+@with_appcontext
 def create_user_command(email: str, role: str) -> None:
     """Add a clinic user; the password comes from SCREENER_PASSWORD or a hidden prompt."""
     email = email.strip().lower()
@@ -54,12 +57,11 @@ def create_user_command(email: str, role: str) -> None:
 
 
 @click.command("first-admin")
+@with_appcontext
 def first_admin_command() -> None:
     """On a new install with no users, create admin@localhost and print its password once."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return
-    import secrets
-
     password = os.environ.get("SCREENER_PASSWORD") or secrets.token_urlsafe(12)
     user = User(email="admin@localhost", role=Role.ADMIN)
     user.set_password(password)

@@ -1,0 +1,158 @@
+"""The flask CLI commands: assess, create-user, first-admin."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from screener.extensions import db
+from screener.models import User
+from screener.scoring import assess
+
+TYPICAL = {
+    **{
+        key: "no"
+        for key in (
+            "rf_bladder_bowel",
+            "rf_saddle_numbness",
+            "rf_leg_weakness_worsening",
+            "rf_fever",
+            "rf_recent_trauma",
+            "rf_immune_risk",
+            "rf_cancer_history",
+            "rf_weight_loss",
+        )
+    },
+    "pain_areas": ["below_belt_side", "buttock"],
+    "worst_spot": "dimple",
+    "pain_duration": "gt_12m",
+    "pain_average": 7,
+    "fn_sitting": 2,
+    "care_duration": "gte_6m",
+    "pt": "gte_4w",
+    "medications": ["anti_inflammatory"],
+    "fibromyalgia": "no",
+    "inflammatory_arthritis": "no",
+    "pregnancy": "not_applicable",
+}
+
+
+def test_assess_reads_one_object_from_stdin(runner):
+    result = runner.invoke(args=["assess", "-"], input="{}")
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert out["category"] == "incomplete"
+    assert out == assess({}).to_dict()
+
+
+def test_assess_scores_the_typical_patient_as_discuss_referral(runner, tmp_path):
+    path = tmp_path / "typical.json"
+    path.write_text(json.dumps(TYPICAL))
+    result = runner.invoke(args=["assess", str(path)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["category"] == "discuss_referral"
+
+
+def test_assess_keeps_the_order_of_a_list(runner):
+    batch = [TYPICAL, {}, {**TYPICAL, "rf_fever": "yes"}]
+    result = runner.invoke(args=["assess", "-"], input=json.dumps(batch))
+    assert result.exit_code == 0
+    categories = [r["category"] for r in json.loads(result.stdout)]
+    assert categories == ["discuss_referral", "incomplete", "urgent"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"pain_average": "7"}, "pain_average"),
+        ({"no_such_key": 1}, "no_such_key"),
+        ([{}, {"pt": "lots"}], "[1] pt"),
+        ("not json", "not valid JSON"),
+    ],
+)
+def test_assess_refuses_bad_input_naming_the_key(runner, payload, expected):
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    result = runner.invoke(args=["assess", "-"], input=text)
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_assess_runs_as_a_real_subprocess_without_a_secret_key(tmp_path):
+    flask = Path(sys.executable).with_name("flask")
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FLASK_DEBUG"}}
+    ok = subprocess.run(
+        [str(flask), "--app", "screener", "assess", "-"],
+        input=json.dumps(TYPICAL),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["category"] == "discuss_referral"
+    bad = subprocess.run(
+        [str(flask), "--app", "screener", "assess", "-"],
+        input='{"pain_average": "7"}',
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert bad.returncode != 0
+    assert bad.stdout == ""
+    assert "pain_average" in bad.stderr
+
+
+def _users(app):
+    with app.app_context():
+        return {u.email: u.role for u in db.session.scalars(select(User))}
+
+
+def test_create_user_reads_the_password_from_the_environment(app, runner, monkeypatch):
+    monkeypatch.setenv("SCREENER_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "Dr.Who@Clinic.example", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert _users(app) == {"dr.who@clinic.example": "admin"}
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.check_password("a long enough password")
+        assert "a long enough password" not in user.password_hash
+
+
+def test_create_user_prompts_for_a_hidden_password(app, runner, monkeypatch):
+    monkeypatch.delenv("SCREENER_PASSWORD", raising=False)
+    result = runner.invoke(
+        args=["create-user", "nurse@clinic.example"],
+        input="another long password\nanother long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "another long password" not in result.output
+    assert _users(app) == {"nurse@clinic.example": "clinician"}
+
+
+@pytest.mark.parametrize(
+    ("password", "message"), [("short", "at least 12"), ("a long enough password", "exists")]
+)
+def test_create_user_refuses_weak_or_duplicate(app, runner, monkeypatch, password, message):
+    monkeypatch.setenv("SCREENER_PASSWORD", "a long enough password")
+    runner.invoke(args=["create-user", "a@clinic.example"])
+    monkeypatch.setenv("SCREENER_PASSWORD", password)
+    result = runner.invoke(args=["create-user", "a@clinic.example"])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_first_admin_is_created_once(app, runner, monkeypatch):
+    monkeypatch.delenv("SCREENER_PASSWORD", raising=False)
+    first = runner.invoke(args=["first-admin"])
+    assert first.exit_code == 0
+    assert "admin@localhost" in first.output
+    second = runner.invoke(args=["first-admin"])
+    assert second.exit_code == 0 and second.output == ""
+    assert _users(app) == {"admin@localhost": "admin"}
