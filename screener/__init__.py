@@ -138,9 +138,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Security headers, template globals and quiet logging."""
-    from . import security
+    """Security headers, error pages and quiet logging."""
+    from . import errors, security
 
     security.init_app(app)
+    errors.init_app(app)
     # Request lines carry query strings (a clinician's name search): keep them out of logs.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

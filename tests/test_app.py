@@ -69,3 +69,11 @@ def test_every_response_carries_strict_security_headers(client):
 def test_hsts_is_sent_over_https(client):
     headers = client.get("/", base_url="https://localhost").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_unknown_page_gets_a_plain_404_page(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+    assert response.headers["Content-Security-Policy"]
+
