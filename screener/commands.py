@@ -1,8 +1,9 @@
-"""flask CLI commands: assess answers, manage users."""
+"""flask CLI commands: assess answers, manage users, back up."""
 
 import json
 import os
 import secrets
+import sqlite3
 import sys
 
 import click
@@ -74,7 +75,37 @@ def first_admin_command() -> None:
     )
 
 
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(destination: str) -> None:
+    """Copy the SQLite database to DESTINATION while the app keeps running."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "this database is PostgreSQL: back it up with pg_dump, for example\n"
+            '  pg_dump --format=custom --file=screener.dump "$DATABASE_URL"\n'
+            'and restore with pg_restore --clean --dbname="$DATABASE_URL" screener.dump'
+        )
+    target = sqlite3.connect(destination)
+    try:
+        with engine.connect() as conn:
+            # SQLite's online backup copies a consistent snapshot, pages at a time.
+            conn.connection.driver_connection.backup(target)
+        check = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+    if check != "ok":
+        raise click.ClickException(f"the copy failed its integrity check: {check}")
+    click.echo(f"Backed up to {destination} (integrity check: ok).")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
-    for command in (assess_command, create_user_command, first_admin_command):
+    for command in (
+        assess_command,
+        create_user_command,
+        first_admin_command,
+        backup_command,
+    ):
         app.cli.add_command(command)

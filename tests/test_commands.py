@@ -156,3 +156,22 @@ def test_first_admin_is_created_once(app, runner, monkeypatch):
     second = runner.invoke(args=["first-admin"])
     assert second.exit_code == 0 and second.output == ""
     assert _users(app) == {"admin@localhost": "admin"}
+
+
+def test_backup_copies_a_consistent_sqlite_database(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCREENER_PASSWORD", "a long enough password")
+    runner.invoke(args=["create-user", "kept@clinic.example"])
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    destination = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(destination)])
+    if dialect != "sqlite":
+        assert result.exit_code != 0
+        assert "pg_dump" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    copy = sqlite3.connect(destination)
+    assert copy.execute("SELECT email FROM users").fetchall() == [("kept@clinic.example",)]
+    copy.close()
