@@ -284,7 +284,6 @@ CRITERIA: tuple[Criterion, ...] = (
         SOURCES["device"],
     ),
 )
-_RULES = {criterion.name: criterion.rule for criterion in CRITERIA}
 
 
 @dataclass(frozen=True)
@@ -366,17 +365,22 @@ def _codes(field: Field) -> str:
     return ", ".join(f'"{code}"' for code in field.choices)
 
 
+def _is_whole(value: object) -> bool:
+    """True for an int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_choice(field: Field, value: object) -> object:
-    """Accept one of the field's codes."""
+    """Accept one of the field's codes, as a plain str."""
     if isinstance(value, str) and value in _CHOICE_SETS[field.key]:
-        return value
+        return str(value)
     raise AnswerError(field.key, f"must be one of {_codes(field)}, not {_show(value)}")
 
 
 def _check_int(field: Field, value: object) -> object:
-    """Accept a whole number in range; bools, strings and floats are refused."""
-    if type(value) is int and field.minimum <= value <= field.maximum:
-        return value
+    """Accept a whole number in range, as a plain int; bools, strings and floats are refused."""
+    if _is_whole(value) and field.minimum <= value <= field.maximum:
+        return int(value)
     raise AnswerError(
         field.key,
         f"must be a whole number from {field.minimum} to {field.maximum}, not {_show(value)}",
@@ -385,25 +389,29 @@ def _check_int(field: Field, value: object) -> object:
 
 def _check_list(field: Field, value: object) -> object:
     """Accept a list of distinct codes; `none` only on its own."""
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, (list, tuple)):
         raise AnswerError(field.key, f"must be a list of codes, not {_show(value)}")
     if not value:
         return None
     allowed = _CHOICE_SETS[field.key]
-    for code in value:
-        if not (isinstance(code, str) and code in allowed):
-            raise AnswerError(field.key, f"{_show(code)} is not one of {_codes(field)}")
-    if len(set(value)) != len(value):
+    try:
+        codes = set(value)
+    except TypeError:  # an unhashable entry
+        codes = None
+    if codes is None or not codes <= allowed:
+        code = next(code for code in value if not (isinstance(code, str) and code in allowed))
+        raise AnswerError(field.key, f"{_show(code)} is not one of {_codes(field)}")
+    if len(codes) != len(value):
         repeated = next(code for i, code in enumerate(value) if code in value[:i])
         raise AnswerError(field.key, f"{_show(repeated)} is listed more than once")
     if "none" in value and len(value) > 1:
         raise AnswerError(field.key, '"none" cannot be listed beside other entries')
-    return list(value)
+    return list(map(str, value))
 
 
 def _check_odi(field: Field, value: object) -> object:
     """Accept exactly ten ODI sections, each a score or null."""
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, (list, tuple)):
         raise AnswerError(field.key, f"must be a list of section scores, not {_show(value)}")
     if not value:
         return None
@@ -412,15 +420,13 @@ def _check_odi(field: Field, value: object) -> object:
             field.key, f"must have exactly {_T.odi_sections} entries, not {len(value)}"
         )
     for number, score in enumerate(value, 1):
-        if score is not None and not (
-            type(score) is int and field.minimum <= score <= field.maximum
-        ):
+        if score is not None and not (_is_whole(score) and field.minimum <= score <= field.maximum):
             raise AnswerError(
                 field.key,
                 f"section {number} must be a whole number from {field.minimum} to "
                 f"{field.maximum} or null, not {_show(score)}",
             )
-    return list(value)
+    return [None if score is None else int(score) for score in value]
 
 
 def _check_text(field: Field, value: object) -> object:
@@ -431,7 +437,7 @@ def _check_text(field: Field, value: object) -> object:
         raise AnswerError(
             field.key, f"must be at most {field.max_length} characters, not {len(value)}"
         )
-    return value if value.strip() else None
+    return str(value) if value.strip() else None
 
 
 _CHECKS: dict[Kind, Callable[[Field, object], object]] = {
@@ -444,14 +450,25 @@ _CHECKS: dict[Kind, Callable[[Field, object], object]] = {
     Kind.TEXT: _check_text,
 }
 _CHECK_BY_KEY = {key: (field, _CHECKS[field.kind]) for key, field in FIELDS.items()}
+# Every value a single-valued key accepts, for the fast path in validate().
+_PLAIN_TYPES = frozenset({str, int})
+_SCALAR_VALUES = {
+    key: frozenset(range(f.minimum, f.maximum + 1)) if f.kind is Kind.INT else _CHOICE_SETS[key]
+    for key, f in FIELDS.items()
+    if f.kind in (Kind.YN, Kind.YNU, Kind.CHOICE, Kind.INT)
+}
 
 
 def validate(answers: Mapping[str, object]) -> dict[str, object]:
     """Return a checked copy of the answers without the unanswered keys; raise AnswerError."""
-    if not isinstance(answers, Mapping):
+    if not isinstance(answers, dict) and not isinstance(answers, Mapping):  # dict: fast path
         raise AnswerError("(answers)", "must be an object")
     clean: dict[str, object] = {}
     for key, value in answers.items():
+        # Fast path for the commonest answers; the exact class check keeps out True and 7.0.
+        if value.__class__ in _PLAIN_TYPES and value in _SCALAR_VALUES.get(key, ()):
+            clean[key] = value
+            continue
         try:
             field, check = _CHECK_BY_KEY[key]
         except KeyError:
@@ -521,12 +538,14 @@ def _function(a: dict, odi: float | None) -> Status:
     """Disability from the ODI when usable, else from the fn_* items."""
     if odi is not None:
         return _MET if odi >= _T.odi_percent_min else _NOT_MET
-    items = [a.get(key) for key in FUNCTION_KEYS]
-    if any(item is not None and item >= _T.function_item_min for item in items):
-        return _MET
-    if None not in items:
-        return _NOT_MET
-    return _UNKNOWN
+    answered = 0
+    for key in FUNCTION_KEYS:
+        item = a.get(key)
+        if item is not None:
+            if item >= _T.function_item_min:
+                return _MET
+            answered += 1
+    return _NOT_MET if answered == len(FUNCTION_KEYS) else _UNKNOWN
 
 
 def _conservative_care(a: dict) -> Status:
@@ -539,110 +558,145 @@ def _conservative_care(a: dict) -> Status:
     return _UNKNOWN
 
 
-def _urgency(a: dict) -> Urgency | None:
-    """The most urgent level any red-flag answer gives."""
-    best = None
-    for flag in RED_FLAGS:
-        level = flag.level(a.get(flag.key))
-        if level is not None and (best is None or URGENCY_RANK[level] < URGENCY_RANK[best]):
-            best = level
-    return best
+_RAISING = frozenset({"yes", "unsure"})
+
+
+def _raised(a: dict) -> list[tuple[RedFlag, str]]:
+    """The red flags answered yes or unsure, with the answer."""
+    if _RAISING.isdisjoint(map(a.get, RED_FLAG_KEYS)):  # the common case, checked in one go
+        return []
+    return [(flag, answer) for flag in RED_FLAGS if (answer := a.get(flag.key)) in _RAISING]
+
+
+def _urgency(raised: list[tuple[RedFlag, str]]) -> Urgency | None:
+    """The most urgent level the raised red flags give, if any."""
+    levels = [level for flag, answer in raised if (level := flag.level(answer)) is not None]
+    return min(levels, key=URGENCY_RANK.__getitem__) if levels else None
 
 
 # --- Outcome and explanations -------------------------------------------------------------------
 
-_BLOCKING_UNKNOWN = ("location", "duration", "severity", "conservative_care")
+_REQUIRED = frozenset(REQUIRED_KEYS)
+_RED_FLAG_SET = frozenset(RED_FLAG_KEYS)
+_PATTERN_CRITERIA = ("location", "generalized")
 _NOT_YET_CRITERIA = ("duration", "severity", "function", "conservative_care", "pregnancy")
+_BLOCKING_UNKNOWN = ("location", "duration", "severity", "conservative_care")
+_CRITERIA_RULES = (  # outcome rules 3 to 5
+    (Category.PATTERN_UNCLEAR, _PATTERN_CRITERIA, _NOT_MET),
+    (Category.NOT_YET, _NOT_YET_CRITERIA, _NOT_MET),
+    (Category.INCOMPLETE, _BLOCKING_UNKNOWN, _UNKNOWN),
+)
 
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _criterion_reason(name: str, status: Status) -> str:
-    """Say why a criterion is not met or unknown, quoting its rule."""
-    if status is _NOT_MET:
-        return f"{_label(name)} not met: needs {_RULES[name]}."
-    return f"{_label(name)} unknown: the answers do not show {_RULES[name]}."
+# Clinician-facing sentences, written once here from the tables above.
+_CRITERION_REASONS = {
+    (c.name, status): f"{c.name.replace('_', ' ').capitalize()} {text} {c.rule}."
+    for c in CRITERIA
+    for status, text in ((_NOT_MET, "not met: needs"), (_UNKNOWN, "unknown: no answer shows"))
+}
+_URGENT_REASONS = {
+    (flag.key, answer): f'Red flag "{flag.label}" answered {answer}: calls for {_ACTION[level]}.'
+    for flag in RED_FLAGS
+    for answer, level in (("yes", flag.if_yes), ("unsure", flag.if_unsure))
+    if level is not None
+}
+_REFERRAL_REASON = (
+    "Location, duration, severity and conservative care are met and no criterion is not met; "
+    "the checklist remains for the care team."
+)
+_TEXT = {
+    "leg_symptoms_below_knee": (
+        "Numbness, tingling or shooting pain below the knee: a lumbar source is possible, though "
+        "about a quarter of SI-joint patients have pain below the knee."
+    ),
+    "low_relief": (
+        f"An earlier SI-joint injection gave less than {_T.relief_trial_percent} % relief."
+    ),
+    "nicotine": "Currently uses nicotine.",
+    "generalized": (
+        "A widespread pain disorder is not ruled out: fibromyalgia or inflammatory arthritis is "
+        "unsure or unanswered."
+    ),
+    "pregnancy": "Pregnancy status is unanswered.",
+    "function": (
+        f"Function is unknown: no ODI with {_T.odi_min_answered} or more sections answered, and "
+        "too few function items answered."
+    ),
+    "home_exercise": "No home exercise programme.",
+    "prior_lumbar_fusion": "Earlier lumbar fusion, a known risk factor for SI-joint pain.",
+    "payer_relief": (
+        f"An earlier SI-joint injection gave {_T.relief_payer_percent} % relief or more, which "
+        "meets the usual payer threshold."
+    ),
+    "trial_relief": (
+        f"An earlier SI-joint injection gave {_T.relief_trial_percent}-"
+        f"{_T.relief_payer_percent - 1} % relief: above the trial threshold of "
+        f"{_T.relief_trial_percent} %, below the usual payer threshold of "
+        f"{_T.relief_payer_percent} %."
+    ),
+}
+_SI_FUSION_FLAGS = {side: f"Earlier SI-joint fusion ({side} side)." for side in ("left", "right")}
+_SI_FUSION_FLAGS["both"] = "Earlier SI-joint fusion on both sides."
+_METAL_FLAGS = {
+    answer: f"Metal allergy answered {answer}; SI-joint implants are titanium."
+    for answer in ("yes", "unsure")
+}
+_UNSURE_FLAGS = {
+    flag.key: f'Unsure about red flag "{flag.label}": ask about it.' for flag in RED_FLAGS
+}
+_IMAGING_FLAGS = {
+    answer: f"Imaging from the last 6 months is not reported (imaging answer: "
+    f"{answer or 'unanswered'}); payers commonly expect it."
+    for answer in (*FIELDS["imaging"].choices, None)
+    if answer != _T.imaging_recent
+}
 
 
 def _outcome(
-    a: dict, urgency: Urgency | None, criteria: dict[str, Status]
+    a: dict, raised: list[tuple[RedFlag, str]], urgency: Urgency | None, criteria: dict
 ) -> tuple[Category, tuple[str, ...]]:
-    """Apply the outcome rules in order; the first that applies wins."""
+    """Apply the outcome rules in order (the first that applies wins), with the reasons."""
     if urgency is not None:
-        reasons = []
-        for flag in RED_FLAGS:
-            answer = a.get(flag.key)
-            level = flag.level(answer)
-            if level is not None:
-                reasons.append(
-                    f'Red flag "{flag.label}" answered {answer}: calls for {_ACTION[level]}.'
-                )
-        return Category.URGENT, tuple(reasons)
-    unanswered = [flag.label for flag in RED_FLAGS if flag.key not in a]
-    if unanswered:
+        reasons = [_URGENT_REASONS.get((flag.key, answer)) for flag, answer in raised]
+        return Category.URGENT, tuple([reason for reason in reasons if reason])
+    if not _RED_FLAG_SET <= a.keys():
+        unanswered = "; ".join([flag.label for flag in RED_FLAGS if flag.key not in a])
         return Category.INCOMPLETE, (
             "Every red-flag question must be answered before the rest is judged; still "
-            f"unanswered: {'; '.join(unanswered)}.",
+            f"unanswered: {unanswered}.",
         )
-    for category, names, status in (
-        (Category.PATTERN_UNCLEAR, ("location", "generalized"), _NOT_MET),
-        (Category.NOT_YET, _NOT_YET_CRITERIA, _NOT_MET),
-        (Category.INCOMPLETE, _BLOCKING_UNKNOWN, _UNKNOWN),
-    ):
-        reasons = tuple(_criterion_reason(n, status) for n in names if criteria[n] is status)
+    for category, names, status in _CRITERIA_RULES:
+        reasons = []
+        for name in names:
+            if criteria[name] is status:
+                reasons.append(_CRITERION_REASONS[name, status])
         if reasons:
-            return category, reasons
-    return Category.DISCUSS_REFERRAL, (
-        "Location, duration, severity and conservative care are met and no criterion is not "
-        "met; the checklist remains for the care team.",
-    )
+            return category, tuple(reasons)
+    return Category.DISCUSS_REFERRAL, (_REFERRAL_REASON,)
 
 
-def _flags(a: dict, criteria: dict[str, Status]) -> tuple[str, ...]:
+def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[str, ...]:
     """Clinician flags, shown and never scored, in rubric order."""
     flags = []
     if a.get("leg_symptoms_below_knee") == "yes":
-        flags.append(
-            "Numbness, tingling or shooting pain below the knee: a lumbar source is possible, "
-            "though about a quarter of SI-joint patients have pain below the knee."
-        )
+        flags.append(_TEXT["leg_symptoms_below_knee"])
     if a.get("si_injection") == "yes" and a.get("si_injection_relief") == "lt_50":
-        flags.append(
-            f"An earlier SI-joint injection gave less than {_T.relief_trial_percent} % relief."
-        )
+        flags.append(_TEXT["low_relief"])
     if a.get("nicotine") == "yes":
-        flags.append("Currently uses nicotine.")
-    if a.get("prior_si_fusion", "none") != "none":
-        flags.append(f"Earlier SI-joint fusion ({a['prior_si_fusion']} side).")
-    if a.get("metal_allergy") in ("yes", "unsure"):
-        flags.append(
-            f"Metal allergy answered {a['metal_allergy']}; SI-joint implants are titanium."
-        )
-    if criteria["generalized"] is _UNKNOWN:
-        flags.append(
-            "A widespread pain disorder is not ruled out: fibromyalgia or inflammatory "
-            "arthritis is unsure or unanswered."
-        )
-    if criteria["pregnancy"] is _UNKNOWN:
-        flags.append("Pregnancy status is unanswered.")
-    if criteria["function"] is _UNKNOWN:
-        flags.append(
-            f"Function is unknown: no ODI with {_T.odi_min_answered} or more sections answered, "
-            "and too few function items answered."
-        )
+        flags.append(_TEXT["nicotine"])
+    if a.get("prior_si_fusion") in _SI_FUSION_FLAGS:
+        flags.append(_SI_FUSION_FLAGS[a["prior_si_fusion"]])
+    if a.get("metal_allergy") in _METAL_FLAGS:
+        flags.append(_METAL_FLAGS[a["metal_allergy"]])
+    for name in ("generalized", "pregnancy", "function"):
+        if criteria[name] is _UNKNOWN:
+            flags.append(_TEXT[name])
     if a.get("home_exercise") == "no":
-        flags.append("No home exercise programme.")
-    for flag in RED_FLAGS:
-        if a.get(flag.key) == "unsure":
-            flags.append(f'Unsure about red flag "{flag.label}": ask about it.')
-    imaging = a.get("imaging")
-    if imaging != _T.imaging_recent:
-        flags.append(
-            f"No imaging from the last 6 months (answer: {imaging or 'unanswered'}); payers "
-            "commonly expect imaging within 6 months."
-        )
+        flags.append(_TEXT["home_exercise"])
+    for flag, answer in raised:
+        if answer == "unsure":
+            flags.append(_UNSURE_FLAGS[flag.key])
+    if a.get("imaging") in _IMAGING_FLAGS:
+        flags.append(_IMAGING_FLAGS[a.get("imaging")])
     return tuple(flags)
 
 
@@ -651,25 +705,16 @@ def _supporting(a: dict) -> tuple[str, ...]:
     supporting = []
     worse_with = a.get("worse_with", ())
     if len(worse_with) >= _T.worse_with_supporting_min:
-        supporting.append(
-            f"Pain is worse with {len(worse_with)} typical activities: "
-            f"{', '.join(code.replace('_', ' ') for code in worse_with)}."
-        )
+        activities = ", ".join(worse_with).replace("_", " ")
+        supporting.append(f"Pain is worse with {len(worse_with)} typical activities: {activities}.")
     if a.get("prior_lumbar_fusion") == "yes":
-        supporting.append("Earlier lumbar fusion, a known risk factor for SI-joint pain.")
-    relief = a.get("si_injection_relief") if a.get("si_injection") == "yes" else None
-    if relief == "gte_75":
-        supporting.append(
-            f"An earlier SI-joint injection gave {_T.relief_payer_percent} % relief or more, "
-            "which meets the usual payer threshold."
-        )
-    elif relief == "50_74":
-        supporting.append(
-            f"An earlier SI-joint injection gave {_T.relief_trial_percent}-"
-            f"{_T.relief_payer_percent - 1} % relief: above the trial threshold of "
-            f"{_T.relief_trial_percent} %, below the usual payer threshold of "
-            f"{_T.relief_payer_percent} %."
-        )
+        supporting.append(_TEXT["prior_lumbar_fusion"])
+    if a.get("si_injection") == "yes":
+        relief = a.get("si_injection_relief")
+        if relief == "gte_75":
+            supporting.append(_TEXT["payer_relief"])
+        elif relief == "50_74":
+            supporting.append(_TEXT["trial_relief"])
     return tuple(supporting)
 
 
@@ -723,16 +768,17 @@ def assess(answers: Mapping[str, object]) -> Assessment:
         "conservative_care": _conservative_care(a),
         "pregnancy": _by_codes(a.get("pregnancy"), _T.pregnancy_met, _T.pregnancy_not_met),
     }
-    urgency = _urgency(a)
-    category, reasons = _outcome(a, urgency, criteria)
+    raised = _raised(a)
+    urgency = _urgency(raised)
+    category, reasons = _outcome(a, raised, urgency, criteria)
     return Assessment(
-        rubric_version=RUBRIC_VERSION,
-        category=category,
-        urgency=urgency,
-        criteria=MappingProxyType(criteria),
-        odi_percent=None if odi is None else round(odi, 1),
-        missing=tuple(key for key in REQUIRED_KEYS if key not in a),
-        reasons=reasons,
-        flags=_flags(a, criteria),
-        supporting=_supporting(a),
+        RUBRIC_VERSION,
+        category,
+        urgency,
+        MappingProxyType(criteria),
+        None if odi is None else round(odi, 1),
+        () if _REQUIRED <= a.keys() else tuple([k for k in REQUIRED_KEYS if k not in a]),
+        reasons,
+        _flags(a, raised, criteria),
+        _supporting(a),
     )

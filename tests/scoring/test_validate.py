@@ -1,0 +1,187 @@
+"""Input rules: what `validate` accepts, normalises and refuses."""
+
+from enum import IntEnum, StrEnum
+from types import MappingProxyType
+
+import pytest
+
+from screener.scoring import AnswerError, assess, validate
+
+
+def test_no_answers_are_valid():
+    assert validate({}) == {}
+
+
+def test_valid_answers_come_back_equal():
+    answers = {
+        "rf_fever": "no",
+        "pain_areas": ["buttock", "below_belt_side"],
+        "worst_spot": "dimple",
+        "pain_average": 0,
+        "fn_sleep": 3,
+        "medications": ["none"],
+        "odi": [0, 5, None, 1, 2, 3, 4, None, 0, 1],
+        "comments": "Worse after long drives.",
+    }
+    assert validate(answers) == answers
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"pain_average": None},
+        {"pain_areas": []},
+        {"medications": ()},
+        {"odi": []},
+        {"comments": ""},
+        {"comments": "  \n\t "},
+    ],
+)
+def test_null_empty_list_and_blank_comment_count_as_not_answered(answers):
+    assert validate(answers) == {}
+
+
+def test_comment_of_2000_characters_is_accepted():
+    assert validate({"comments": "x" * 2000}) == {"comments": "x" * 2000}
+
+
+def test_tuples_are_accepted_and_returned_as_lists():
+    clean = validate({"pain_areas": ("buttock",), "odi": (1,) * 10})
+    assert clean == {"pain_areas": ["buttock"], "odi": [1] * 10}
+
+
+def test_validate_returns_a_copy():
+    areas = ["buttock"]
+    answers = {"pain_areas": areas}
+    clean = validate(answers)
+    areas.append("groin")
+    assert clean == {"pain_areas": ["buttock"]}
+    assert answers is not clean
+
+
+def test_any_mapping_is_accepted():
+    assert validate(MappingProxyType({"pain_side": "left"})) == {"pain_side": "left"}
+
+
+class Code(StrEnum):
+    BUTTOCK = "buttock"
+    NO = "no"
+
+
+class Score(IntEnum):
+    SEVEN = 7
+
+
+def test_str_and_int_subclasses_are_normalised_to_plain_values():
+    clean = validate(
+        {
+            "rf_fever": Code.NO,
+            "pain_areas": [Code.BUTTOCK],
+            "pain_average": Score.SEVEN,
+            "odi": [Score.SEVEN - 3] + [None] * 9,
+            "comments": Code.NO,
+        }
+    )
+    assert clean == {
+        "rf_fever": "no",
+        "pain_areas": ["buttock"],
+        "pain_average": 7,
+        "odi": [4] + [None] * 9,
+        "comments": "no",
+    }
+    assert type(clean["rf_fever"]) is str
+    assert type(clean["pain_areas"][0]) is str
+    assert type(clean["pain_average"]) is int
+    assert type(clean["odi"][0]) is int
+    assert type(clean["comments"]) is str
+
+
+ODI_OK = [1] * 10
+
+INVALID = [
+    ({"nonsense": "yes"}, "nonsense", "is not a question in this rubric"),
+    ({5: "yes"}, "5", "is not a question in this rubric"),
+    ({"name": "Ann"}, "name", "is not a question in this rubric"),
+    ({"pain_average": True}, "pain_average", "must be a whole number from 0 to 10, not true"),
+    ({"pain_average": "7"}, "pain_average", 'must be a whole number from 0 to 10, not "7"'),
+    ({"pain_average": 7.0}, "pain_average", "must be a whole number from 0 to 10, not 7.0"),
+    ({"pain_average": 11}, "pain_average", "must be a whole number from 0 to 10, not 11"),
+    ({"pain_worst": -1}, "pain_worst", "must be a whole number from 0 to 10, not -1"),
+    ({"fn_sitting": 4}, "fn_sitting", "must be a whole number from 0 to 3, not 4"),
+    ({"fn_sleep": False}, "fn_sleep", "must be a whole number from 0 to 3, not false"),
+    ({"worst_spot": "elbow"}, "worst_spot", 'not "elbow"'),
+    ({"worst_spot": 1}, "worst_spot", "not 1"),
+    ({"rf_fever": True}, "rf_fever", 'must be one of "yes", "no", "unsure", not true'),
+    ({"home_exercise": "unsure"}, "home_exercise", 'must be one of "yes", "no", not "unsure"'),
+    ({"pain_side": ["left"]}, "pain_side", 'not ["left"]'),
+    ({"pain_areas": "buttock"}, "pain_areas", 'must be a list of codes, not "buttock"'),
+    ({"pain_areas": {"buttock": 1}}, "pain_areas", "must be a list of codes"),
+    ({"pain_areas": ["elbow"]}, "pain_areas", '"elbow" is not one of "low_back_center"'),
+    ({"pain_areas": ["buttock", 3]}, "pain_areas", "3 is not one of"),
+    ({"pain_areas": [["buttock"]]}, "pain_areas", '["buttock"] is not one of'),
+    ({"pain_areas": ["buttock", "buttock"]}, "pain_areas", '"buttock" is listed more than once'),
+    ({"worse_with": ["stairs", "none"]}, "worse_with", '"none" is not one of'),
+    ({"medications": ["none", "opioid"]}, "medications", '"none" cannot be listed beside'),
+    ({"medications": ["opioid", "none"]}, "medications", '"none" cannot be listed beside'),
+    ({"odi": [1] * 9}, "odi", "must have exactly 10 entries, not 9"),
+    ({"odi": [1] * 11}, "odi", "must have exactly 10 entries, not 11"),
+    ({"odi": "1111111111"}, "odi", 'must be a list of section scores, not "1111111111"'),
+    ({"odi": [6] + [1] * 9}, "odi", "section 1 must be a whole number from 0 to 5 or null, not 6"),
+    ({"odi": [1] * 9 + [-1]}, "odi", "section 10 must be a whole number from 0 to 5 or null"),
+    ({"odi": [1, True] + [1] * 8}, "odi", "section 2 must be a whole number from 0 to 5 or null"),
+    ({"odi": [1, 1, 2.0] + [1] * 7}, "odi", "section 3 must be a whole number"),
+    ({"odi": [1, 1, 1, "2"] + [1] * 6}, "odi", "section 4 must be a whole number"),
+    ({"comments": "x" * 2001}, "comments", "must be at most 2000 characters, not 2001"),
+    ({"comments": 5}, "comments", "must be text, not 5"),
+    ({"comments": ["hi"]}, "comments", 'must be text, not ["hi"]'),
+]
+
+
+@pytest.mark.parametrize(("answers", "key", "message"), INVALID)
+def test_invalid_answer_is_refused_naming_the_key(answers, key, message):
+    with pytest.raises(AnswerError) as caught:
+        validate(answers)
+    error = caught.value
+    assert error.key == key
+    assert message in error.message
+    assert str(error) == f"{key}: {error.message}"
+    assert error.index is None
+
+
+@pytest.mark.parametrize(("answers", "key", "message"), INVALID)
+def test_assess_refuses_what_validate_refuses(answers, key, message):
+    with pytest.raises(AnswerError, match=key):
+        assess(answers)
+
+
+def test_one_bad_answer_refuses_the_whole_set():
+    with pytest.raises(AnswerError) as caught:
+        validate({"rf_fever": "no", "pain_average": 12, "pain_side": "left"})
+    assert caught.value.key == "pain_average"
+
+
+@pytest.mark.parametrize("answers", [None, [], ["rf_fever"], "rf_fever=no", 5, {"rf_fever"}])
+def test_answers_that_are_not_an_object_are_refused(answers):
+    with pytest.raises(AnswerError) as caught:
+        validate(answers)
+    assert caught.value.key == "(answers)"
+    assert str(caught.value) == "(answers): must be an object"
+
+
+def test_answer_error_is_a_value_error():
+    error = AnswerError("pain_average", "must be a whole number", index=3)
+    assert isinstance(error, ValueError)
+    assert (error.key, error.message, error.index) == ("pain_average", "must be a whole number", 3)
+    assert str(error) == "pain_average: must be a whole number"
+
+
+def test_long_refused_values_are_shortened_in_the_message():
+    with pytest.raises(AnswerError) as caught:
+        validate({"worst_spot": "x" * 100})
+    assert caught.value.message.endswith('not "' + "x" * 36 + "...")
+
+
+def test_values_json_cannot_show_are_shown_with_repr():
+    with pytest.raises(AnswerError) as caught:
+        validate({"pain_average": object()})
+    assert "not <object object at" in caught.value.message
