@@ -1,6 +1,7 @@
 """Configuration read from the environment."""
 
 import os
+from datetime import timedelta
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -32,6 +33,10 @@ class Config:
     # Some clinics prefer to tell patients their outcome only at the visit.
     SHOW_OUTCOME_TO_PATIENTS = _flag("SHOW_OUTCOME_TO_PATIENTS", True)
     DRAFT_TTL_DAYS = int(os.environ.get("DRAFT_TTL_DAYS", "30"))
+    # The patient's session holds only the draft's token; it lives as long as the draft.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=DRAFT_TTL_DAYS)
+    # Static files carry no patient data; an hour's caching spares a phone ~30 requests a visit.
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
     RESUME_MAX_FAILURES = int(os.environ.get("RESUME_MAX_FAILURES", "5"))
     CLINIC_IDLE_MINUTES = int(os.environ.get("CLINIC_IDLE_MINUTES", "30"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))

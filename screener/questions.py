@@ -338,11 +338,12 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "si_injection_relief",
-                _l("In the first hours after the injection, how much less pain did you have?"),
-                labels={
-                    "lt_50": _l("Less than half as much relief"),
-                    "50_74": _l("About half to three quarters less pain"),
-                    "gte_75": _l("Three quarters less pain or better"),
+                _l("In the first hours after the injection, how much did your pain go down?"),
+                _l("Answer this only if you said Yes to the question above."),
+                {
+                    "lt_50": _l("Less than half"),
+                    "50_74": _l("About half to three quarters"),
+                    "gte_75": _l("Three quarters or more"),
                     "dont_know": _l("I don't know"),
                 },
                 shown_if=("si_injection", "yes"),

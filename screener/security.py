@@ -35,8 +35,9 @@ def set_headers(response):
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Resume links carry a secret token: never send the URL to another site.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Resume links carry a secret token: never send a URL to another site. Same-origin
+    # requests keep their Referer, which Flask-WTF's CSRF check requires over HTTPS.
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:

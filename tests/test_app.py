@@ -61,7 +61,7 @@ def test_every_response_carries_strict_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cache-Control"] == "no-store"
     assert "Strict-Transport-Security" not in headers
 

@@ -1,11 +1,382 @@
-"""Patient questionnaire views."""
+"""Patient questionnaire views: parse the form, call the submissions service, redirect."""
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from .. import submissions
+from ..extensions import limiter
+from ..models import Status, Submission
+from ..questions import QUESTIONS
+from ..scoring import FIELDS, AnswerError
+from . import odi, pages
+from .forms import (
+    CHOICE_MESSAGE,
+    AboutYouForm,
+    PatientForm,
+    ResumeForm,
+    StartForm,
+    odi_data,
+    odi_form,
+    questions_form,
+)
 
 bp = Blueprint("patient", __name__)
+bp.record_once(lambda state: odi.init_app(state.app))
+bp.add_app_template_global(pages.pain_area_labels)  # the clinic draws the body diagram too
+
+TOKEN_KEY = "draft"  # the bearer token of this browser's questionnaire
+CODE_KEY = "resume_code"  # the last resume code given, to show it again on the saved page
+CSRF_NOTICE = "csrf"
 
 
-@bp.get("/")
+@bp.context_processor
+def clinic_contact() -> dict:
+    phone = current_app.config["CLINIC_PHONE"]
+    return {"clinic_phone_href": "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")}
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _remember(token: str) -> None:
+    """Keep the bearer token in this browser's session (besides each step form)."""
+    if session.get(TOKEN_KEY) != token:
+        session.pop(CODE_KEY, None)
+    session[TOKEN_KEY] = token
+    session.permanent = True
+
+
+def _current() -> tuple[Submission | None, str | None]:
+    """This browser's questionnaire: from the posted form's token, else from the session."""
+    candidates = [session.get(TOKEN_KEY)]
+    if request.method == "POST":
+        candidates.insert(0, request.form.get("token"))
+    for token in candidates:
+        submission = submissions.find_by_token(token)
+        if submission is not None:
+            _remember(token)
+            return submission, token
+    return None, None
+
+
+def _page(template: str, status: int = 200, **context):
+    return make_response(render_template(template, **context), status)
+
+
+def _problem(submission: Submission | None):
+    """The page to show instead when there is no open draft to answer, else None."""
+    if submission is None:
+        flash(
+            _(
+                "We could not find your questions on this device. Use your resume link or code, "
+                "or start again."
+            )
+        )
+        return redirect(url_for(".start"))
+    if submission.status == Status.SUBMITTED:
+        return redirect(url_for(".done"))
+    if submissions.is_expired(submission):
+        return _page("patient/problem.html", 410, problem="expired")
+    return None
+
+
+def _continue_url(submission: Submission) -> str:
+    slug = pages.first_unfinished(submission)
+    return url_for(".step", slug=slug) if slug else url_for(".review")
+
+
+# --- Start and information pages ---------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
 def start():
-    """The start page: what the questionnaire is for and who sees the answers."""
-    return render_template("patient/start.html")
+    """What the questionnaire is for, who sees the answers, and the privacy notice."""
+    form = StartForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        # Acknowledging the privacy notice starts the draft; its created_at records when.
+        _, token = submissions.create_draft(_language())
+        _remember(token)
+        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
+    submission, _token = _current()
+    resumable = (
+        submission is not None
+        and submission.status == Status.DRAFT
+        and not submissions.is_expired(submission)
+    )
+    return render_template(
+        "patient/start.html",
+        form=form,
+        resume_url=_continue_url(submission) if resumable else None,
+    )
+
+
+@bp.get("/about-si-joint-fusion")
+def about():
+    """A short page about the SI joint and the operation."""
+    return render_template("patient/about.html")
+
+
+# --- Steps -------------------------------------------------------------------------------------
+
+
+def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
+    """The step's form: from what was posted, else from what is stored (never both: an
+    unticked box or unchosen radio is absent from a post and must not fall back)."""
+    stored = formdata is None
+    if slug == pages.ABOUT_YOU:
+        return AboutYouForm(formdata=formdata, obj=submission.patient if stored else None)
+    if slug == pages.ODI:
+        form_class = odi_form(odi.instrument())
+        return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
+    form_class = questions_form(slug)
+    return form_class(
+        formdata=formdata, data=form_class.data_from(submission.answers) if stored else {}
+    )
+
+
+def _render_step(slug: str, submission: Submission, token: str, form, notice=None):
+    number, step = pages.find_step(slug)
+    previous = pages.previous_slug(slug)
+    return render_template(
+        "patient/step.html",
+        step=step,
+        number=number,
+        total=len(pages.steps()),
+        form=form,
+        token=token,
+        notice=notice,
+        return_to=request.values.get("return_to"),
+        back_url=url_for(".step", slug=previous) if previous else url_for(".start"),
+        instrument=odi.instrument() if slug == pages.ODI else None,
+        comment_limit=FIELDS["comments"].max_length,
+    )
+
+
+def _save(slug: str, submission: Submission, form, complete: bool) -> None:
+    language = _language()
+    if slug == pages.ABOUT_YOU:
+        identity = submissions.Identity(
+            full_name=form.full_name.data,
+            date_of_birth=form.date_of_birth.data,
+            phone=form.phone.data or None,
+            email=form.email.data or None,
+        )
+        submissions.save_identity(submission, identity, language, complete=complete)
+        return
+    submissions.save_step(submission, slug, form.answers(), language, complete=complete)
+
+
+def _give_resume_code(submission: Submission) -> None:
+    session[CODE_KEY] = submissions.issue_resume_code(submission)
+
+
+@bp.route("/step/<slug>", methods=["GET", "POST"])
+def step(slug: str):
+    """One page of questions: Back, Continue, and Save and finish later."""
+    if pages.find_step(slug) is None:
+        abort(404)
+    submission, token = _current()
+    if (stop := _problem(submission)) is not None:
+        return stop
+    if slug != pages.ABOUT_YOU and submission.patient is None:
+        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
+    posted = request.method == "POST"
+    form = _form_for(slug, submission, request.form if posted else None)
+    if posted:
+        later = request.form.get("action") == "later"
+        if form.validate(partial=later):
+            try:
+                _save(slug, submission, form, complete=not later)
+            except AnswerError as exc:  # the form checks codes; this guards the merged set
+                if exc.key not in form:
+                    raise
+                form[exc.key].errors.append(str(CHOICE_MESSAGE))
+            else:
+                if later:
+                    _give_resume_code(submission)
+                if slug == "safety" and submission.urgency:
+                    return redirect(url_for(".urgent"))  # red flags always win
+                if later:
+                    return redirect(url_for(".saved"))
+                following = pages.next_slug(slug)
+                if request.form.get("return_to") == "review" or following is None:
+                    return redirect(url_for(".review"))
+                return redirect(url_for(".step", slug=following))
+    return _render_step(slug, submission, token, form)
+
+
+@bp.get("/urgent")
+def urgent():
+    """Calm guidance after a red-flag answer: what to do now."""
+    submission, token = _current()
+    if submission is None or submission.urgency is None:
+        return redirect(url_for(".start"))
+    draft = submission.status == Status.DRAFT and not submissions.is_expired(submission)
+    return render_template(
+        "patient/urgent.html",
+        submission=submission,
+        flagged=pages.flagged_questions(submission),
+        continue_url=_continue_url(submission) if draft else None,
+        token=token,
+    )
+
+
+# --- Save and finish later, resume ---------------------------------------------------------------
+
+
+@bp.route("/saved", methods=["GET", "POST"])
+def saved():
+    """The resume link and code; POST gives a new code."""
+    submission, token = _current()
+    if (stop := _problem(submission)) is not None:
+        return stop
+    if request.method == "POST":
+        _give_resume_code(submission)
+        return redirect(url_for(".saved"))
+    code = session.get(CODE_KEY)
+    return render_template(
+        "patient/saved.html",
+        submission=submission,
+        resume_url=url_for(".resume_link", token=token, _external=True),
+        code=submissions.format_code(code) if code else None,
+        continue_url=_continue_url(submission),
+        token=token,
+    )
+
+
+@bp.get("/resume/<token>")
+@limiter.limit("30 per 10 minutes")
+def resume_link(token: str):
+    """Open a saved questionnaire from its resume link."""
+    submission = submissions.find_by_token(token)
+    if submission is None:
+        return _page("patient/problem.html", 404, problem="bad_link")
+    _remember(token)
+    if submission.status == Status.SUBMITTED:
+        return redirect(url_for(".done"))
+    if submissions.is_expired(submission):
+        return _page("patient/problem.html", 410, problem="expired")
+    return redirect(_continue_url(submission))
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit("10 per 10 minutes", methods=["POST"])
+def resume():
+    """Open a saved questionnaire with its resume code and the date of birth."""
+    form = ResumeForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            submission, token = submissions.resume_by_code(form.code.data, form.date_of_birth.data)
+        except submissions.ResumeError as exc:
+            if exc.reason == submissions.ResumeError.MISMATCH:
+                form.code.errors.append(
+                    _(
+                        "That code and date of birth do not match saved answers. Check them "
+                        "and try again."
+                    )
+                )
+            else:
+                reference = exc.submission.reference if exc.submission else None
+                return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
+        else:
+            _remember(token)
+            return redirect(_continue_url(submission))
+    return render_template("patient/resume.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_tries(error):
+    return _page("patient/problem.html", 429, problem="rate_limited")
+
+
+# --- Review, submit, confirmation ----------------------------------------------------------------
+
+
+def _render_review(submission: Submission, token: str, notice=None, errors=None):
+    return render_template(
+        "patient/review.html",
+        submission=submission,
+        sections=pages.sections(submission),
+        missing=pages.missing_questions(submission),
+        errors=errors or [],
+        questions=QUESTIONS,
+        token=token,
+        notice=notice,
+    )
+
+
+@bp.route("/review", methods=["GET", "POST"])
+def review():
+    """Every answer in words with a Change link per step, then Send."""
+    submission, token = _current()
+    if (stop := _problem(submission)) is not None:
+        return stop
+    if submission.patient is None:
+        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
+    if request.method == "POST":
+        unanswered = pages.unanswered_safety(submission)
+        if not unanswered:
+            submissions.submit(submission)
+            return redirect(url_for(".done"))
+        return _render_review(submission, token, errors=unanswered)
+    return _render_review(submission, token)
+
+
+@bp.get("/done")
+def done():
+    """The confirmation: reference code, outcome in plain words, what happens next."""
+    submission, _token = _current()
+    if submission is None:
+        return redirect(url_for(".start"))
+    if submission.status != Status.SUBMITTED:
+        return redirect(url_for(".review"))
+    return render_template(
+        "patient/done.html",
+        submission=submission,
+        flagged=pages.flagged_questions(submission),
+        sections=pages.sections(submission),
+        missing=pages.missing_questions(submission),
+        not_yet=pages.not_yet_reasons(submission),
+    )
+
+
+# --- An expired CSRF token or session: show the page again, never an error ---------------------
+
+
+@bp.errorhandler(CSRFError)
+def csrf_expired(error):
+    """Re-show the posted page with the patient's input and a short explanation."""
+    endpoint, args = request.endpoint, request.view_args or {}
+    if endpoint == "patient.step" and pages.find_step(args.get("slug", "")):
+        submission, token = _current()
+        if (stop := _problem(submission)) is not None:
+            return stop
+        form = _form_for(args["slug"], submission, request.form)
+        return _render_step(args["slug"], submission, token, form, notice=CSRF_NOTICE)
+    if endpoint == "patient.resume":
+        form = ResumeForm(formdata=request.form)
+        return render_template("patient/resume.html", form=form, notice=CSRF_NOTICE)
+    if endpoint == "patient.start":
+        form = StartForm(formdata=request.form)
+        return render_template("patient/start.html", form=form, resume_url=None, notice=CSRF_NOTICE)
+    if endpoint == "patient.review":
+        submission, token = _current()
+        if (stop := _problem(submission)) is not None:
+            return stop
+        return _render_review(submission, token, notice=CSRF_NOTICE)
+    flash(_("This page was open for a long time. Please try again."))
+    return redirect(request.path if endpoint else url_for(".start"))

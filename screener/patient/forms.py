@@ -1,0 +1,290 @@
+"""Forms for the questionnaire, built from the question catalogue.
+
+Every clinical field is named by its rubric key and every option's value is its rubric code.
+CSRF is checked app-wide by CSRFProtect, so these forms carry no token of their own; the
+templates render a fresh one (that is what lets an expired token be recovered from).
+"""
+
+import re
+from datetime import date
+from functools import cache
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import utcnow
+from ..questions import Question, Step
+from ..questions import step as catalogue_step
+from ..scoring import FIELDS, Kind
+from .odi import OdiInstrument
+
+MIN_AGE, MAX_AGE = 18, 110
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+class PatientForm(FlaskForm):
+    """A form on a patient page; CSRFProtect guards the POST before the view runs."""
+
+    class Meta:
+        csrf = False
+
+    def validate(self, extra_validators=None, partial: bool = False) -> bool:
+        """Check the input; `partial` (save and finish later) may relax what is required."""
+        return super().validate(extra_validators)
+
+    def summary_label(self, name: str) -> str | None:
+        """The question a choice field's error belongs to, for the error summary."""
+        field = self[name]
+        return (
+            str(field.label.text) if isinstance(field, RadioField | SelectMultipleField) else None
+        )
+
+
+class CodeRadioField(RadioField):
+    """One answer code; leaving it unanswered is allowed (required-ness is checked per form)."""
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class CodeCheckboxField(SelectMultipleField):
+    """Any number of codes, as real checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _normalize_newlines(value):
+    # Browsers send a line break as CR LF; count it once, as people (and the counter) do.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _max_chars(limit: int):
+    def check(form, field):
+        if field.data and len(field.data) > limit:
+            raise ValidationError(
+                _(
+                    "Your note has %(count)s characters. Please shorten it to %(limit)s or fewer.",
+                    count=f"{len(field.data):,}",
+                    limit=f"{limit:,}",
+                )
+            )
+
+    return check
+
+
+def _none_alone(form, field):
+    if field.data and "none" in field.data and len(field.data) > 1:
+        raise ValidationError(_("Tick “None” on its own, or untick it."))
+
+
+CHOICE_MESSAGE = _l("Choose one of the answers shown.")
+REQUIRED_MESSAGE = _l("Choose an answer. If you are not sure, choose “I'm not sure”.")
+
+
+def field_for(question: Question):
+    """The form field that asks one catalogue question."""
+    choices = [SelectChoice(code, label) for code, label in question.choices]
+    kind = question.kind
+    if kind is Kind.LIST:
+        validators = [_none_alone] if "none" in question.codes else []
+        return CodeCheckboxField(
+            question.label,
+            validators=validators,
+            choices=choices,
+            invalid_choice_message=CHOICE_MESSAGE,
+        )
+    if kind is Kind.TEXT:
+        return TextAreaField(
+            question.label,
+            validators=[Optional(), _max_chars(FIELDS[question.key].max_length)],
+            filters=[_normalize_newlines],
+        )
+    return CodeRadioField(question.label, choices=choices, invalid_choice_message=CHOICE_MESSAGE)
+
+
+class QuestionsForm(PatientForm):
+    """A step of catalogue questions."""
+
+    step: Step
+
+    def validate(self, extra_validators=None, partial: bool = False) -> bool:
+        """Check every field; unless `partial` (save and finish later), required ones too."""
+        valid = super().validate(extra_validators)  # codes and lengths, always
+        if partial:
+            return valid
+        for question in self.step.questions:
+            field = self[question.key]
+            if question.required and not field.errors and field.data in (None, "", []):
+                field.errors.append(str(REQUIRED_MESSAGE))
+                valid = False
+        return valid
+
+    def answers(self) -> dict:
+        """This step's answers as rubric codes (numbers as ints); unanswered ones as None."""
+        result = {}
+        for question in self.step.questions:
+            value = self[question.key].data
+            if question.kind is Kind.INT and value not in (None, ""):
+                value = int(value)
+            result[question.key] = value
+        return result
+
+    @classmethod
+    def data_from(cls, answers: dict) -> dict:
+        """Stored codes as form data."""
+        data = {}
+        for question in cls.step.questions:
+            value = answers.get(question.key)
+            if question.kind is Kind.INT and value is not None:
+                value = str(value)
+            data[question.key] = value
+        return data
+
+
+@cache
+def questions_form(slug: str) -> type[QuestionsForm]:
+    """The form class for one catalogue step (labels are lazy, so one class serves all)."""
+    step = catalogue_step(slug)
+    fields = {q.key: field_for(q) for q in step.questions}
+    name = "".join(part.title() for part in step.slug.split("-")) + "Form"
+    return type(name, (QuestionsForm,), {"step": step, **fields})
+
+
+def odi_field_name(number: int) -> str:
+    return f"odi_{number}"
+
+
+def odi_form(instrument: OdiInstrument) -> type[PatientForm]:
+    """A form with one radio group per ODI section; statement i scores i."""
+    fields = {
+        odi_field_name(number): CodeRadioField(
+            section.heading,
+            choices=[SelectChoice(str(i), text) for i, text in enumerate(section.statements)],
+            invalid_choice_message=CHOICE_MESSAGE,
+        )
+        for number, section in enumerate(instrument.sections, 1)
+    }
+    count = len(instrument.sections)
+
+    def answers(self) -> dict:
+        scores = [self[odi_field_name(n)].data for n in range(1, count + 1)]
+        values = [None if s is None else int(s) for s in scores]
+        return {"odi": values if any(v is not None for v in values) else None}
+
+    return type("OdiForm", (PatientForm,), {**fields, "answers": answers})
+
+
+def odi_data(answers: dict) -> dict:
+    """Stored ODI scores as form data."""
+    scores = answers.get("odi") or []
+    return {odi_field_name(n): None if s is None else str(s) for n, s in enumerate(scores, 1)}
+
+
+class OptionalDateField(DateField):
+    """An HTML date input (ISO format) where a blank value is simply missing."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+def _age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _adult_age(form, field):
+    if field.data is None:
+        return
+    today = utcnow().date()
+    if field.data > today:
+        raise ValidationError(_("Your date of birth must be in the past."))
+    age = _age_on(field.data, today)
+    if age < MIN_AGE:
+        raise ValidationError(
+            _("This questionnaire is for adults aged %(age)s or over.", age=MIN_AGE)
+        )
+    if age > MAX_AGE:
+        raise ValidationError(_("Please check the year of your date of birth."))
+
+
+def _phone(form, field):
+    digits = sum(ch.isdigit() for ch in field.data or "")
+    if field.data and (not PHONE_RE.match(field.data) or not 7 <= digits <= 15):
+        raise ValidationError(_("Enter a phone number using numbers only, like 555 010 0123."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+DOB_LABEL = _l("Date of birth")
+DOB_REQUIRED = _l("Enter your date of birth.")
+DOB_INVALID = _l("Enter your date of birth as a real date, for example 1970-03-25.")
+
+
+class AboutYouForm(PatientForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Enter your full name.")),
+            Length(max=200, message=_l("Your name must be 200 characters or fewer.")),
+        ],
+        filters=[_strip],
+    )
+    date_of_birth = OptionalDateField(
+        DOB_LABEL,
+        validators=[InputRequired(DOB_REQUIRED), _adult_age],
+        invalid_value_message=DOB_INVALID,
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        validators=[Optional(), _phone, Length(max=40)],
+        filters=[_strip],
+    )
+    email = EmailField(
+        _l("Email address (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Your email address must be 254 characters or fewer.")),
+            Email(_l("Enter an email address like name@example.com.")),
+        ],
+        filters=[_strip],
+    )
+
+
+class StartForm(PatientForm):
+    privacy = BooleanField(
+        _l("I have read how my answers are used and kept private."),
+        validators=[InputRequired(_l("Tick the box to say you have read the privacy notice."))],
+    )
+
+
+class ResumeForm(PatientForm):
+    code = StringField(
+        _l("Resume code"),
+        validators=[DataRequired(_l("Enter your resume code."))],
+        filters=[_strip],
+    )
+    date_of_birth = OptionalDateField(
+        DOB_LABEL,
+        validators=[InputRequired(DOB_REQUIRED)],
+        invalid_value_message=DOB_INVALID,
+    )

@@ -1,0 +1,252 @@
+"""The patient questionnaire's domain service: drafts, saved steps, resume codes and submission.
+
+Views parse input and call these functions; every query and every call to the scoring module
+for a patient's questionnaire happens here.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from .extensions import db
+from .models import Patient, Status, Submission, token_digest, utcnow
+from .scoring import RUBRIC_VERSION, assess, validate
+
+# Resume codes are read and typed by people: no 0/O or 1/I, shown as ABCD-EFGH.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class ResumeError(Exception):
+    """A resume attempt that cannot go ahead; `reason` says why."""
+
+    MISMATCH = "mismatch"  # unknown code, or the date of birth does not match
+    LOCKED = "locked"  # too many wrong tries on this questionnaire
+    EXPIRED = "expired"
+    SENT = "sent"  # already submitted: read-only
+
+    def __init__(self, reason: str, submission: Submission | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.submission = submission
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the patient is; stored in the Patient table, never with the answers."""
+
+    full_name: str
+    date_of_birth: date
+    phone: str | None = None
+    email: str | None = None
+
+
+def _ttl() -> timedelta:
+    return timedelta(days=current_app.config["DRAFT_TTL_DAYS"])
+
+
+def _new_reference() -> str:
+    while True:
+        reference = Submission.new_reference()
+        if (
+            db.session.scalar(select(Submission.id).where(Submission.reference == reference))
+            is None
+        ):
+            return reference
+
+
+def normalize_code(code: str) -> str:
+    """A resume code as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """A resume code as shown: two groups of four."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _store(submission: Submission, answers: dict, language: str, now: datetime) -> None:
+    """Keep checked answers and recompute everything derived from them."""
+    submission.answers = validate(answers)
+    submission.apply_assessment(assess(submission.answers).to_dict())
+    submission.language = language
+    if submission.status == Status.DRAFT:
+        submission.expires_at = now + _ttl()
+    # A red flag puts the draft in the clinic queue at once; the patient may still finish.
+    if submission.urgency and submission.submitted_at is None:
+        submission.submitted_at = now
+
+
+def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
+    """Start an empty questionnaire; return it and its bearer token (kept only as a digest)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    submission = Submission(
+        reference=_new_reference(),
+        token_hash=token_digest(token),
+        rubric_version=RUBRIC_VERSION,
+        status=Status.DRAFT,
+        steps_done=[],
+        created_at=now,
+    )
+    _store(submission, {}, language, now)
+    db.session.add(submission)
+    db.session.commit()
+    return submission, token
+
+
+def find_by_token(token: str | None) -> Submission | None:
+    """The questionnaire this bearer token opens, whatever its state."""
+    if not token:
+        return None
+    return db.session.scalar(select(Submission).where(Submission.token_hash == token_digest(token)))
+
+
+def is_expired(submission: Submission, now: datetime | None = None) -> bool:
+    """Whether a draft has passed its expiry time (a sent questionnaire never expires)."""
+    if submission.status != Status.DRAFT or submission.expires_at is None:
+        return False
+    return submission.expires_at <= (now or utcnow())
+
+
+def _mark_done(submission: Submission, slug: str) -> None:
+    if slug not in submission.steps_done:
+        submission.steps_done = [*submission.steps_done, slug]
+
+
+def save_identity(
+    submission: Submission,
+    identity: Identity,
+    language: str,
+    *,
+    complete: bool = True,
+    now: datetime | None = None,
+) -> Submission:
+    """Store the patient's identity apart from the answers, and renew the draft."""
+    now = now or utcnow()
+    if submission.patient is None:
+        submission.patient = Patient()
+    patient = submission.patient
+    patient.full_name = identity.full_name
+    patient.date_of_birth = identity.date_of_birth
+    patient.phone = identity.phone
+    patient.email = identity.email
+    patient.name_search = identity.full_name.casefold()
+    _store(submission, submission.answers, language, now)
+    if complete:
+        _mark_done(submission, "about-you")
+    db.session.commit()
+    return submission
+
+
+def save_step(
+    submission: Submission,
+    slug: str,
+    answers: dict,
+    language: str,
+    *,
+    complete: bool = True,
+    now: datetime | None = None,
+) -> Submission:
+    """Replace one step's answers (every key of `answers`; None, "" or [] clears one), check
+    the whole set and reassess it.
+
+    Raises scoring.AnswerError, leaving the stored answers as they were, when the merged
+    answers break the rubric.
+    """
+    now = now or utcnow()
+    merged = {k: v for k, v in submission.answers.items() if k not in answers}
+    merged.update({k: v for k, v in answers.items() if v not in (None, [], "")})
+    if merged.get("si_injection") != "yes":
+        # The relief question is only asked, and only kept, after a "yes".
+        merged.pop("si_injection_relief", None)
+    checked = validate(merged)  # raises before anything changes
+    _store(submission, checked, language, now)
+    if complete:
+        _mark_done(submission, slug)
+    db.session.commit()
+    return submission
+
+
+def submit(submission: Submission, now: datetime | None = None) -> Submission:
+    """Send the questionnaire to the clinic; from now on it is read-only to the patient."""
+    now = now or utcnow()
+    submission.status = Status.SUBMITTED
+    submission.apply_assessment(assess(submission.answers).to_dict())
+    if submission.submitted_at is None:
+        submission.submitted_at = now
+    submission.expires_at = None
+    db.session.commit()
+    return submission
+
+
+def issue_resume_code(submission: Submission) -> str:
+    """Give the draft a new short resume code (any earlier code stops working)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        digest = token_digest(code)
+        taken = select(Submission.id).where(Submission.resume_code_hash == digest)
+        if db.session.scalar(taken) is None:
+            break
+    submission.resume_code_hash = digest
+    submission.resume_failures = 0
+    db.session.commit()
+    return code
+
+
+def resume_by_code(
+    code: str, date_of_birth: date | None, now: datetime | None = None
+) -> tuple[Submission, str]:
+    """Open a saved draft by its code and the patient's date of birth.
+
+    Returns the draft and a new bearer token (the old token, and so an older resume link,
+    stops working). Raises ResumeError; wrong dates of birth count towards a lock.
+    """
+    now = now or utcnow()
+    normalized = normalize_code(code)
+    submission = None
+    if len(normalized) == CODE_LENGTH:
+        submission = db.session.scalar(
+            select(Submission).where(Submission.resume_code_hash == token_digest(normalized))
+        )
+    if submission is None:
+        raise ResumeError(ResumeError.MISMATCH)
+    limit = current_app.config["RESUME_MAX_FAILURES"]
+    if submission.resume_failures >= limit:
+        raise ResumeError(ResumeError.LOCKED, submission)
+    patient = submission.patient
+    if patient is None or patient.date_of_birth != date_of_birth:
+        submission.resume_failures += 1
+        db.session.commit()
+        locked = submission.resume_failures >= limit
+        raise ResumeError(ResumeError.LOCKED if locked else ResumeError.MISMATCH, submission)
+    if submission.status == Status.SUBMITTED:
+        raise ResumeError(ResumeError.SENT, submission)
+    if is_expired(submission, now):
+        raise ResumeError(ResumeError.EXPIRED, submission)
+    token = secrets.token_urlsafe(32)
+    submission.token_hash = token_digest(token)
+    submission.resume_failures = 0
+    db.session.commit()
+    return submission, token
+
+
+def purge_expired_drafts(now: datetime | None = None) -> int:
+    """Delete drafts past their expiry that never reached the clinic; return how many."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(Submission.id).where(
+            Submission.status == Status.DRAFT,
+            Submission.submitted_at.is_(None),
+            Submission.expires_at <= now,
+        )
+    ).all()
+    if ids:
+        # Patients first: bulk deletes skip the ORM cascade.
+        db.session.execute(delete(Patient).where(Patient.submission_id.in_(ids)))
+        db.session.execute(delete(Submission).where(Submission.id.in_(ids)))
+    db.session.commit()
+    return len(ids)

@@ -1,0 +1,104 @@
+"""The submissions service on its own: merging, checking, expiry and resume codes."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from screener import submissions
+from screener.extensions import db
+from screener.models import Submission, token_digest, utcnow
+from screener.scoring import AnswerError
+
+from .conftest import SAFE, only_submission
+
+IDENTITY = submissions.Identity("Ann Example", date(1970, 3, 25))
+
+
+@pytest.fixture
+def draft(app):
+    with app.test_request_context():
+        submission, token = submissions.create_draft("en")
+        submissions.save_identity(submission, IDENTITY, "en")
+        yield submission, token
+
+
+def test_a_draft_is_found_by_its_token_only(draft):
+    submission, token = draft
+    assert submissions.find_by_token(token) is submission
+    assert submissions.find_by_token(token + "x") is None
+    assert submissions.find_by_token(None) is None
+    assert submission.token_hash == token_digest(token)
+
+
+def test_a_refused_answer_set_leaves_the_stored_answers_alone(draft, app):
+    submission, _ = draft
+    submissions.save_step(submission, "safety", dict(SAFE), "en")
+    with pytest.raises(AnswerError, match="medications"):
+        submissions.save_step(submission, "treatments", {"medications": ["none", "opioid"]}, "en")
+    db.session.rollback()
+    assert db.session.get(Submission, submission.id).answers == SAFE
+
+
+def test_clearing_an_answer_removes_it(draft):
+    submission, _ = draft
+    submissions.save_step(submission, "where", {"pain_side": "left", "worst_spot": "leg"}, "en")
+    submissions.save_step(submission, "where", {"pain_side": None, "worst_spot": "leg"}, "en")
+    assert submission.answers == {"worst_spot": "leg"}
+
+
+def test_relief_is_dropped_when_the_injection_answer_is_not_yes(draft):
+    submission, _ = draft
+    step = {"si_injection": "yes", "si_injection_relief": "lt_50"}
+    submissions.save_step(submission, "treatments", step, "en")
+    assert submission.answers == step
+    submissions.save_step(submission, "treatments", {**step, "si_injection": "unsure"}, "en")
+    assert submission.answers == {"si_injection": "unsure"}
+
+
+def test_steps_done_records_each_completed_step_once(draft):
+    submission, _ = draft
+    submissions.save_step(submission, "safety", dict(SAFE), "en")
+    submissions.save_step(submission, "safety", dict(SAFE), "en")
+    submissions.save_step(submission, "where", {}, "en", complete=False)
+    assert submission.steps_done == ["about-you", "safety"]
+
+
+def test_a_sent_questionnaire_never_expires(draft):
+    submission, _ = draft
+    later = utcnow() + timedelta(days=365)
+    assert submissions.is_expired(submission, later)
+    submissions.submit(submission)
+    assert not submissions.is_expired(submission, later)
+
+
+@pytest.mark.parametrize("typed", ["abcd-efgh", "ABCD EFGH", " abcdefgh ", "AbCd–EfGh"])
+def test_resume_codes_are_read_as_typed(typed):
+    assert submissions.normalize_code(typed) == "ABCDEFGH"
+    assert submissions.format_code("ABCDEFGH") == "ABCD-EFGH"
+
+
+def test_resume_by_code_issues_a_new_token(draft, app):
+    submission, token = draft
+    code = submissions.issue_resume_code(submission)
+    assert len(code) == submissions.CODE_LENGTH
+    assert set(code) <= set(submissions.CODE_ALPHABET)
+    found, new_token = submissions.resume_by_code(code, IDENTITY.date_of_birth)
+    assert found is submission
+    assert new_token != token and submissions.find_by_token(token) is None
+
+
+@pytest.mark.parametrize("code", ["", "ABC", "ABCDEFGHJ"])
+def test_malformed_codes_do_not_match(app, code):
+    with app.test_request_context(), pytest.raises(submissions.ResumeError) as caught:
+        submissions.resume_by_code(code, IDENTITY.date_of_birth)
+    assert caught.value.reason == submissions.ResumeError.MISMATCH
+
+
+def test_identity_updates_keep_one_patient_row(draft, app):
+    submission, _ = draft
+    submissions.save_identity(
+        submission, submissions.Identity("Ann B. Example", date(1970, 3, 25), email="a@b.org"), "en"
+    )
+    stored = only_submission(app)
+    assert stored.patient.full_name == "Ann B. Example" and stored.patient.email == "a@b.org"
+    assert submission.patient.name_search == "ann b. example"
