@@ -100,6 +100,22 @@ def backup_command(destination: str) -> None:
     click.echo(f"Backed up to {destination} (integrity check: ok).")
 
 
+@click.command("demo-data")
+@click.option("--count", default=60, show_default=True, help="How many submissions to create.")
+@click.option("--seed", default=0, show_default=True, help="Seed for repeatable answers.")
+@with_appcontext
+def demo_data_command(count: int, seed: int) -> None:
+    """Add synthetic submissions across every outcome and urgency (for trying the clinic side)."""
+    from . import demo
+
+    if count < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--count")
+    reviewer = db.session.scalar(select(User.id).where(User.active).order_by(User.id))
+    counts = demo.seed(count, seed=seed, reviewer_id=reviewer)
+    summary = ", ".join(f"{category} {n}" for category, n in sorted(counts.items()))
+    click.echo(f"Created {count} demo submissions ({summary}).")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     for command in (
@@ -107,5 +123,6 @@ def init_app(app: Flask) -> None:
         create_user_command,
         first_admin_command,
         backup_command,
+        demo_data_command,
     ):
         app.cli.add_command(command)

@@ -1,5 +1,94 @@
-"""Clinician sign-in views."""
+"""Clinician sign-in and sign-out."""
 
-from flask import Blueprint
+from functools import cache
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import audit
+from ..extensions import db, limiter
+from ..models import User, utcnow
+from ..security import safe_next
+from .forms import LoginForm
+from .guards import expire_idle_session, mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/clinic")
+bp.before_request(expire_idle_session)
+
+SIGN_IN_FAILED = "The email or password is not right."
+THROTTLED = (
+    "Too many sign-in attempts. Wait 15 minutes and try again, or ask an admin to reset your "
+    "password."
+)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist, so both paths take as long."""
+    return generate_password_hash("not a real password")
+
+
+def _account_key() -> str:
+    """Throttle key for one account: the posted email, lower-cased."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _sign_in_failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _landing() -> str:
+    return safe_next(request.args.get("next"), url_for("clinic.queue"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(
+    "5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed
+)
+def login():
+    """Sign in with email and password; go on to a same-site `next` page or the queue."""
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    email = form.email.data.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    password_ok = check_password_hash(
+        user.password_hash if user is not None else _dummy_hash(), form.password.data
+    )
+    if user is None or not password_ok or not user.active:
+        audit.record(user, "login_failed", detail=email)
+        db.session.commit()
+        form.form_errors.append(SIGN_IN_FAILED)
+        return render_template("auth/login.html", form=form)
+    session.clear()  # a fresh session: nothing from before sign-in is carried over
+    login_user(user)
+    mark_active()
+    user.last_login_at = utcnow()
+    audit.record(user, "login")
+    db.session.commit()
+    return redirect(_landing())
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out and forget the session."""
+    audit.record(current_user, "logout")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Say plainly that sign-in is paused, on the sign-in page itself."""
+    form = LoginForm()
+    form.form_errors.append(THROTTLED)
+    return render_template("auth/login.html", form=form), 429

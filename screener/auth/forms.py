@@ -1,0 +1,63 @@
+"""Sign-in and user administration forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from ..models import Role
+
+MIN_PASSWORD = 12  # the same minimum as `flask create-user`
+
+
+def _looks_like_email(_form, field) -> None:
+    # Deliberately loose: the first admin is admin@localhost, which strict validators refuse.
+    local, at, domain = (field.data or "").strip().partition("@")
+    if not (local and at and domain) or any(c.isspace() for c in field.data.strip()):
+        raise ValidationError("Enter an email address, like name@clinic.example.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class _PasswordPair:
+    """A new password typed twice."""
+
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a password."),
+            Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+    )
+
+
+class NewUserForm(_PasswordPair, FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter an email address."), Length(max=254), _looks_like_email],
+    )
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice(Role.CLINICIAN.value, "Clinician"),
+            SelectChoice(Role.ADMIN.value, "Admin (can also manage users and read the audit log)"),
+        ],
+        default=Role.CLINICIAN.value,
+    )
+
+
+class PasswordForm(_PasswordPair, FlaskForm):
+    pass
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""

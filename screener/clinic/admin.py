@@ -1,0 +1,96 @@
+"""Admin pages: users (add, deactivate, reactivate, reset password) and the audit log."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..auth.forms import ActionForm, NewUserForm, PasswordForm
+from ..auth.guards import require_admin
+from ..extensions import db
+from ..models import User
+from . import queries
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_admin)
+
+
+@bp.get("/users")
+def users():
+    """Every clinic user, with buttons to manage each."""
+    return render_template("clinic/admin/users.html", users=queries.all_users(), form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Add a clinician or admin with a first password the admin passes on."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if queries.user_by_email(email) is not None:
+            form.email.errors.append("A user with this email already exists.")
+        else:
+            user = User(email=email, role=form.role.data)
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            audit.record(current_user, "user_create", detail=f"{email} ({user.role})")
+            db.session.commit()
+            flash(f"Added {email}. Give them their password in person or by phone.", "info")
+            return redirect(url_for("clinic.admin.users"))
+    return render_template("clinic/admin/new_user.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+def _set_active(user_id: int, active: bool):
+    user = _user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        if user.id == current_user.id and not active:
+            flash("You cannot deactivate your own account.", "error")
+        elif user.active != active:
+            user.active = active
+            action = "user_reactivate" if active else "user_deactivate"
+            audit.record(current_user, action, detail=user.email)
+            db.session.commit()
+            flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "info")
+    return redirect(url_for("clinic.admin.users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    """Stop a user from signing in (their notes and audit trail stay)."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate(user_id: int):
+    """Let a deactivated user sign in again."""
+    return _set_active(user_id, True)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def reset_password(user_id: int):
+    """Set a new password for a user (also how an admin changes their own)."""
+    user = _user_or_404(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        audit.record(current_user, "user_password", detail=user.email)
+        db.session.commit()
+        flash(f"New password set for {user.email}.", "info")
+        return redirect(url_for("clinic.admin.users"))
+    return render_template("clinic/admin/password.html", form=form, user=user)
+
+
+@bp.get("/audit")
+def audit_log():
+    """The audit log, newest first, a hundred events a page."""
+    action = request.args.get("action") or None
+    if action is not None and action not in audit.ACTIONS:
+        abort(404)
+    page = queries.audit_page(request.args.get("page", 1, type=int), action)
+    return render_template(
+        "clinic/admin/audit.html", page=page, action=action, actions=audit.ACTIONS
+    )

@@ -1,0 +1,51 @@
+"""Clinician-facing words for the rubric's codes."""
+
+from ..scoring import Category, Urgency
+
+CATEGORY_LABELS: dict[str, str] = {
+    Category.URGENT: "Urgent",
+    Category.DISCUSS_REFERRAL: "Discuss referral",
+    Category.NOT_YET: "Not yet",
+    Category.PATTERN_UNCLEAR: "Pattern unclear",
+    Category.INCOMPLETE: "Incomplete",
+}
+
+CATEGORY_MEANINGS: dict[str, str] = {
+    Category.URGENT: "A red-flag answer calls for prompt care: see the urgency above.",
+    Category.DISCUSS_REFERRAL: (
+        "The answers match the pattern that often leads care teams to discuss an evaluation for "
+        "SI-joint fusion. The checklist is still to be verified by the care team."
+    ),
+    Category.NOT_YET: "Non-surgical care or time may still help: a criterion is not met.",
+    Category.PATTERN_UNCLEAR: (
+        "The pain may come from somewhere other than the SI joint; consider other causes."
+    ),
+    Category.INCOMPLETE: "Some needed answers are missing; the patient can go back to them.",
+}
+
+URGENCY_LABELS: dict[str, str] = {
+    Urgency.EMERGENCY: "URGENT – emergency",
+    Urgency.SAME_DAY: "URGENT – same day",
+    Urgency.SOON: "URGENT – soon",
+}
+
+URGENCY_ACTIONS: dict[str, str] = {
+    Urgency.EMERGENCY: "The patient was told to call emergency services or go to the emergency "
+    "room now.",
+    Urgency.SAME_DAY: "The patient was told to call the care team today.",
+    Urgency.SOON: "The patient was told to tell the care team within a few days.",
+}
+
+CRITERION_LABELS: dict[str, str] = {
+    "location": "Location",
+    "generalized": "No widespread pain",
+    "duration": "Duration",
+    "severity": "Severity",
+    "function": "Function",
+    "conservative_care": "Conservative care",
+    "pregnancy": "Pregnancy",
+}
+
+STATUS_LABELS: dict[str, str] = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
+
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish"}

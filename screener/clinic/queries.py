@@ -1,0 +1,207 @@
+"""The clinic's database queries: the queue, its counts, the export rows, one submission."""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import abort
+from sqlalchemy import Select, func, or_, select
+
+from ..extensions import db
+from ..models import AuditEvent, Patient, Submission, User
+
+PER_PAGE = 50
+AUDIT_PER_PAGE = 100
+_REFERENCE_CHARS = re.compile(r"[A-HJ-NP-Z2-9]{1,8}")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the clinician asked the queue for; every field optional."""
+
+    category: str | None = None
+    review: str | None = None  # "new" or "reviewed"
+    date_from: date | None = None  # submitted on or after this UTC day
+    date_to: date | None = None  # submitted on or before this UTC day
+    search: str = ""  # part of a name, or a reference code
+
+    @property
+    def is_empty(self) -> bool:
+        return self == QueueFilter()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results."""
+
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return _page_count(self.total, self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, math.ceil(total / per_page))
+
+
+def _page_number(asked: int, total: int, per_page: int) -> int:
+    """The asked page, kept between the first and the last."""
+    return min(max(asked, 1), _page_count(total, per_page))
+
+
+def _reference_prefix(text: str) -> str | None:
+    """The reference code (or its beginning) the search looks like, formatted as stored."""
+    raw = re.sub(r"[\s-]", "", text).upper()
+    if not _REFERENCE_CHARS.fullmatch(raw):
+        return None
+    return raw if len(raw) <= 4 else f"{raw[:4]}-{raw[4:]}"
+
+
+def _conditions(f: QueueFilter, *, by_category: bool = True) -> list:
+    """WHERE clauses for a filter (the search needs Patient joined)."""
+    conditions = [Submission.submitted_at.is_not(None)]
+    if by_category and f.category:
+        conditions.append(Submission.category == f.category)
+    if f.review == "new":
+        conditions.append(Submission.reviewed_at.is_(None))
+    elif f.review == "reviewed":
+        conditions.append(Submission.reviewed_at.is_not(None))
+    if f.date_from:
+        conditions.append(Submission.submitted_at >= _start_of(f.date_from))
+    if f.date_to:
+        conditions.append(Submission.submitted_at < _start_of(f.date_to + timedelta(days=1)))
+    if f.search:
+        matches = [Patient.name_search.contains(f.search.strip().lower(), autoescape=True)]
+        prefix = _reference_prefix(f.search)
+        if prefix:
+            matches.append(Submission.reference.startswith(prefix, autoescape=True))
+        conditions.append(or_(*matches))
+    return conditions
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _queue_order(stmt: Select) -> Select:
+    """Emergency, same day, soon, then the rest; newest first within each."""
+    return stmt.order_by(
+        Submission.urgency_rank, Submission.submitted_at.desc(), Submission.id.desc()
+    )
+
+
+def queue_total(f: QueueFilter, counts: dict[str | None, int]) -> int:
+    """How many submissions the filter matches, from its outcome counts (saves a query)."""
+    return counts.get(f.category, 0) if f.category else sum(counts.values())
+
+
+def queue_page(f: QueueFilter, number: int, total: int, per_page: int = PER_PAGE) -> Page:
+    """One page of the queue: light rows, no answers loaded."""
+    number = _page_number(number, total, per_page)
+    rows = db.session.execute(
+        _queue_order(
+            select(
+                Submission.reference,
+                Submission.status,
+                Submission.category,
+                Submission.urgency,
+                Submission.submitted_at,
+                Submission.reviewed_at,
+                Submission.language,
+                Patient.full_name,
+                Patient.date_of_birth,
+            )
+            .outerjoin(Patient)
+            .where(*_conditions(f))
+        )
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    return Page(rows, number, per_page, total)
+
+
+def outcome_counts(f: QueueFilter) -> dict[str | None, int]:
+    """Submissions per outcome under every filter except the outcome itself."""
+    stmt = (
+        select(Submission.category, func.count(Submission.id))
+        .where(*_conditions(f, by_category=False))
+        .group_by(Submission.category)
+    )
+    if f.search:
+        stmt = stmt.join(Patient)
+    return {category: n for category, n in db.session.execute(stmt)}
+
+
+def export_rows(f: QueueFilter, identity: bool):
+    """Stream the filtered queue for the CSV export, a thousand rows at a time.
+
+    The column order is the one exports.csv_row unpacks.
+    """
+    columns = [
+        Submission.reference,
+        Submission.submitted_at,
+        Submission.status,
+        Submission.category,
+        Submission.urgency,
+        Submission.reviewed_at,
+        Submission.rubric_version,
+        Submission.language,
+        Submission.answers,
+        Submission.assessment["odi_percent"].as_float().label("odi_percent"),
+    ]
+    if identity:
+        columns += [Patient.full_name, Patient.date_of_birth, Patient.phone, Patient.email]
+    stmt = select(*columns).where(*_conditions(f))
+    if identity or f.search:
+        stmt = stmt.outerjoin(Patient)
+    return db.session.execute(_queue_order(stmt).execution_options(yield_per=1000))
+
+
+def submission_or_404(reference: str) -> Submission:
+    """A submitted (or flagged) submission by its reference code."""
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.reference == reference.upper(), Submission.submitted_at.is_not(None)
+        )
+    )
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def audit_page(number: int, action: str | None = None) -> Page:
+    """The audit log, newest first, with who and which submission."""
+    conditions = [AuditEvent.action == action] if action else []
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
+    number = _page_number(number, total, AUDIT_PER_PAGE)
+    rows = db.session.execute(
+        select(AuditEvent, User.email, Submission.reference)
+        .outerjoin(User, AuditEvent.user_id == User.id)
+        .outerjoin(Submission, AuditEvent.submission_id == Submission.id)
+        .where(*conditions)
+        .order_by(AuditEvent.id.desc())
+        .limit(AUDIT_PER_PAGE)
+        .offset((number - 1) * AUDIT_PER_PAGE)
+    ).all()
+    return Page(rows, number, AUDIT_PER_PAGE, total)
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))

@@ -1,0 +1,225 @@
+"""Exports: the queue as streamed CSV, and FHIR R4 QuestionnaireResponse / Questionnaire."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from sqlalchemy import select
+
+from screener.extensions import db
+from screener.models import AuditEvent
+from screener.questions import QUESTIONS
+from screener.scoring import FIELDS, RUBRIC_VERSION
+
+from .conftest import NOW, TYPICAL, add_submission
+
+IDENTITY = ["full_name", "date_of_birth", "phone", "email"]
+
+
+def read_csv(client, query: str = "") -> list[dict]:
+    response = client.get(f"/clinic/export.csv{query}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def audit_details(app, action: str) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.detail).filter_by(action=action)))
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_columns_are_codes_and_de_identified_by_default(app, clinician):
+    reference = add_submission(app, name="Rosa Quintero")
+    response = clinician.get("/clinic/export.csv")
+    text = response.get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == [
+        "reference",
+        "submitted_at",
+        "status",
+        "category",
+        "urgency",
+        "review_status",
+        "rubric_version",
+        "language",
+        *FIELDS,
+        "odi_percent",
+    ]
+    assert "Rosa" not in text and "555-0101" not in text and "1970-03-14" not in text
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["reference"] == reference
+    assert row["submitted_at"] == "2026-05-04T12:00:00Z"
+    assert row["status"] == "submitted"
+    assert row["category"] == "discuss_referral"
+    assert row["urgency"] == ""
+    assert row["review_status"] == "new"
+    assert row["rubric_version"] == RUBRIC_VERSION
+    assert row["language"] == "en"
+    assert row["pain_areas"] == "below_belt_side;buttock"
+    assert row["pain_average"] == "7"
+    assert row["worst_spot"] == "dimple"
+    assert row["odi"] == ""
+    assert row["odi_percent"] == ""
+    assert audit_details(app, "export_csv") == ["identity=no"]
+
+
+def test_csv_with_identity_only_when_asked(app, clinician):
+    add_submission(app, name="Rosa Quintero")
+    [row] = read_csv(clinician, "?identity=1")
+    assert row["full_name"] == "Rosa Quintero"
+    assert row["date_of_birth"] == "1970-03-14"
+    assert row["phone"] == "555-0101"
+    assert row["email"] == "pat@example.com"
+    assert list(row)[8:12] == IDENTITY
+    assert audit_details(app, "export_csv") == ["identity=yes"]
+
+
+def test_csv_follows_the_queue_filters_and_order(app, clinician):
+    urgent = add_submission(app, {**TYPICAL, "rf_fever": "yes"}, submitted_at=NOW - timedelta(1))
+    seen = add_submission(app, reviewed=True, name="Omar Abbott")
+    add_submission(app, name="Rosa Quintero")
+    rows = read_csv(clinician)
+    assert rows[0]["reference"] == urgent
+    assert rows[0]["urgency"] == "same_day"
+    assert rows[0]["category"] == "urgent"
+    assert [r["reference"] for r in read_csv(clinician, "?review=reviewed")] == [seen]
+    assert [r["reference"] for r in read_csv(clinician, "?q=abbott")] == [seen]
+    assert [r["reference"] for r in read_csv(clinician, "?category=urgent")] == [urgent]
+    # The search text (maybe a name) is not kept in the audit log.
+    assert audit_details(app, "export_csv") == [
+        "identity=no",
+        "identity=no; review=reviewed",
+        "identity=no; search=yes",
+        "identity=no; category=urgent",
+    ]
+
+
+def test_csv_odi_and_lists(app, clinician):
+    odi = [3, 3, None, 3, 3, 3, 3, 3, 3, 3]
+    add_submission(app, {**TYPICAL, "odi": odi, "medications": ["none"]})
+    [row] = read_csv(clinician)
+    assert row["odi"] == "3;3;;3;3;3;3;3;3;3"
+    assert row["odi_percent"] == "60.0"
+    assert row["medications"] == "none"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_defuses_formulas_in_free_text(app, clinician, start):
+    add_submission(
+        app,
+        {**TYPICAL, "comments": f'{start}HYPERLINK("http://evil.example","x")'},
+        name=f"{start}cmd|' /C calc'!A0",
+    )
+    [row] = read_csv(clinician, "?identity=1")
+    assert row["comments"] == f'\'{start}HYPERLINK("http://evil.example","x")'
+    assert row["full_name"] == f"'{start}cmd|' /C calc'!A0"
+
+
+def test_csv_is_streamed_in_chunks(app, clinician):
+    from screener import demo
+
+    with app.app_context():
+        demo.seed(1200, now=NOW)
+    response = clinician.get("/clinic/export.csv", buffered=False)
+    assert response.is_streamed
+    chunks = list(response.response)
+    response.close()
+    assert len(chunks) >= 3
+    assert sum(chunk.count(b"\r\n") for chunk in chunks) == 1201
+
+
+def test_csv_identity_export_of_an_empty_queue_is_just_the_header(clinician):
+    text = clinician.get("/clinic/export.csv?identity=1").get_data(as_text=True)
+    assert text.count("\r\n") == 1
+    assert "full_name" in text
+
+
+# --- FHIR ---------------------------------------------------------------------------------------
+
+
+def get_json(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    return json.loads(response.get_data(as_text=True))
+
+
+def test_questionnaire_validates_and_covers_the_catalogue(clinician):
+    data = get_json(clinician, "/clinic/fhir/Questionnaire/si-joint-screening")
+    questionnaire = Questionnaire.model_validate(data)
+    assert questionnaire.url == "http://localhost/clinic/fhir/Questionnaire/si-joint-screening"
+    assert questionnaire.version == RUBRIC_VERSION
+    items = {item.linkId: item for item in questionnaire.item}
+    assert set(QUESTIONS) | {"odi"} == set(items)
+    assert items["pain_average"].type == "integer"
+    assert items["comments"].type == "text"
+    assert items["pain_areas"].repeats is True
+    assert items["rf_bladder_bowel"].required is True
+    codes = [option.valueCoding.code for option in items["worst_spot"].answerOption]
+    assert codes == list(FIELDS["worst_spot"].choices)
+    assert items["si_injection_relief"].enableWhen[0].question == "si_injection"
+    assert len(items["odi"].item) == 10
+
+
+def test_questionnaire_response_validates_and_carries_every_answer(app, clinician):
+    answers = {**TYPICAL, "odi": [2, 3, None, 3, 3, 3, 3, 3, 3, 3]}
+    reference = add_submission(app, answers, name="Rosa Quintero")
+    data = get_json(clinician, f"/clinic/submissions/{reference}/fhir.json")
+    response = QuestionnaireResponse.model_validate(data)
+    assert response.status == "completed"
+    assert response.identifier.value == reference
+    assert response.questionnaire == (
+        f"http://localhost/clinic/fhir/Questionnaire/si-joint-screening|{RUBRIC_VERSION}"
+    )
+    assert response.authored.isoformat().startswith("2026-05-04T12:00:00")
+    items = {item.linkId: item for item in response.item}
+    assert set(items) == set(answers)
+    assert [a.valueCoding.code for a in items["pain_areas"].answer] == answers["pain_areas"]
+    coding = items["worst_spot"].answer[0].valueCoding
+    assert (coding.code, coding.display) == ("dimple", QUESTIONS["worst_spot"].words("dimple")[0])
+    assert coding.system.endswith("/answers/worst_spot")
+    assert items["pain_average"].answer[0].valueInteger == 7
+    assert items["comments"].answer[0].valueString == "Worse after driving."
+    assert [i.linkId for i in items["odi"].item] == [
+        f"odi-{n}" for n in (1, 2, 4, 5, 6, 7, 8, 9, 10)
+    ]
+    # Identity is not part of the export.
+    text = json.dumps(data)
+    assert "Rosa" not in text and "555-0101" not in text and "1970" not in text
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).filter_by(action="export_fhir"))
+
+
+def test_response_codes_are_options_of_the_questionnaire(app, clinician):
+    reference = add_submission(
+        app, {**TYPICAL, "si_injection": "yes", "si_injection_relief": "50_74"}
+    )
+    questionnaire = get_json(clinician, "/clinic/fhir/Questionnaire/si-joint-screening")
+    options = {
+        item["linkId"]: {
+            (o["valueCoding"]["system"], o["valueCoding"]["code"])
+            for o in item.get("answerOption", [])
+        }
+        for item in questionnaire["item"]
+    }
+    response = get_json(clinician, f"/clinic/submissions/{reference}/fhir.json")
+    for item in response["item"]:
+        for answer in item.get("answer", []):
+            if "valueCoding" in answer:
+                coding = answer["valueCoding"]
+                assert (coding["system"], coding["code"]) in options[item["linkId"]]
+
+
+def test_a_flagged_draft_is_in_progress(app, clinician):
+    reference = add_submission(app, {"rf_bladder_bowel": "yes"}, status="draft")
+    data = get_json(clinician, f"/clinic/submissions/{reference}/fhir.json")
+    assert QuestionnaireResponse.model_validate(data).status == "in-progress"
+    assert [item["linkId"] for item in data["item"]] == ["rf_bladder_bowel"]

@@ -1,0 +1,193 @@
+"""The queue: urgent first, then newest; filters, search, pages and counts per outcome."""
+
+import re
+from datetime import date, timedelta
+
+from screener.models import Status
+from screener.scoring import RED_FLAG_KEYS
+
+from .conftest import NOW, TYPICAL, add_submission
+
+
+def references(html: str) -> list[str]:
+    """The reference codes in the queue table, in order."""
+    return re.findall(r'<span class="reference">([A-Z0-9-]{9})</span>', html)
+
+
+def answers(**changes) -> dict:
+    return {**TYPICAL, **changes}
+
+
+def emergency():
+    return answers(rf_bladder_bowel="yes")
+
+
+def same_day():
+    return answers(rf_fever="yes")
+
+
+def soon():
+    return answers(rf_weight_loss="yes")
+
+
+def test_urgent_first_then_newest(app, clinician):
+    old_routine = add_submission(app, submitted_at=NOW - timedelta(days=3))
+    new_routine = add_submission(app, submitted_at=NOW)
+    old_soon = add_submission(app, soon(), submitted_at=NOW - timedelta(days=5))
+    same = add_submission(app, same_day(), submitted_at=NOW - timedelta(days=9))
+    em_old = add_submission(app, emergency(), submitted_at=NOW - timedelta(days=20))
+    em_new = add_submission(app, emergency(), submitted_at=NOW - timedelta(hours=1))
+    html = clinician.get("/clinic/").get_data(as_text=True)
+    assert references(html) == [em_new, em_old, same, old_soon, new_routine, old_routine]
+    assert "URGENT – emergency" in html
+    assert "URGENT – same day" in html
+    assert "URGENT – soon" in html
+
+
+def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are(app, clinician):
+    hidden = add_submission(app, submitted_at=None, status=Status.DRAFT)
+    flagged = add_submission(
+        app,
+        {key: "no" for key in RED_FLAG_KEYS} | {"rf_saddle_numbness": "yes"},
+        status=Status.DRAFT,
+    )
+    html = clinician.get("/clinic/").get_data(as_text=True)
+    assert references(html) == [flagged]
+    assert hidden not in html
+    assert "patient still answering" in html
+
+
+def test_rows_show_name_outcome_language_and_review_state(app, clinician):
+    add_submission(app, name="Rosa Quintero", language="es", reviewed=True)
+    add_submission(app, answers(pain_duration="3m_6m"), name="Omar Abbott")
+    html = clinician.get("/clinic/").get_data(as_text=True)
+    assert "Rosa Quintero" in html
+    assert "Spanish" in html
+    assert "Discuss referral" in html
+    assert "Not yet" in html
+    assert "✓ Reviewed" in html
+    assert ">New<" in html
+
+
+def test_filter_by_outcome(app, clinician):
+    urgent = add_submission(app, emergency())
+    routine = add_submission(app)
+    html = clinician.get("/clinic/?category=urgent").get_data(as_text=True)
+    assert references(html) == [urgent]
+    html = clinician.get("/clinic/?category=discuss_referral").get_data(as_text=True)
+    assert references(html) == [routine]
+
+
+def test_filter_by_review_status(app, clinician):
+    seen = add_submission(app, reviewed=True)
+    fresh = add_submission(app)
+    assert references(clinician.get("/clinic/?review=new").get_data(as_text=True)) == [fresh]
+    assert references(clinician.get("/clinic/?review=reviewed").get_data(as_text=True)) == [seen]
+
+
+def test_filter_by_submitted_dates(app, clinician):
+    may_1 = add_submission(app, submitted_at=NOW.replace(day=1, hour=0, minute=0))
+    may_3 = add_submission(app, submitted_at=NOW.replace(day=3, hour=23, minute=59))
+    may_4 = add_submission(app, submitted_at=NOW)
+    html = clinician.get("/clinic/?date_from=2026-05-02&date_to=2026-05-03").get_data(as_text=True)
+    assert references(html) == [may_3]
+    html = clinician.get("/clinic/?date_from=2026-05-03").get_data(as_text=True)
+    assert references(html) == [may_4, may_3]
+    html = clinician.get("/clinic/?date_to=2026-05-01").get_data(as_text=True)
+    assert references(html) == [may_1]
+
+
+def test_a_filter_that_does_not_parse_is_ignored(app, clinician):
+    reference = add_submission(app)
+    response = clinician.get("/clinic/?date_from=yesterday&category=bogus&review=maybe")
+    assert response.status_code == 200
+    assert references(response.get_data(as_text=True)) == [reference]
+
+
+def test_search_by_part_of_a_name_ignores_case(app, clinician):
+    rosa = add_submission(app, name="Rosa Quintero")
+    add_submission(app, name="Omar Abbott")
+    assert references(clinician.get("/clinic/?q=quin").get_data(as_text=True)) == [rosa]
+    assert references(clinician.get("/clinic/?q=ROSA Q").get_data(as_text=True)) == [rosa]
+
+
+def test_search_treats_wildcards_as_text(app, clinician):
+    add_submission(app, name="Rosa Quintero")
+    assert references(clinician.get("/clinic/?q=%25").get_data(as_text=True)) == []
+    assert references(clinician.get("/clinic/?q=_").get_data(as_text=True)) == []
+
+
+def test_search_by_reference_code_with_or_without_dash(app, clinician):
+    wanted = add_submission(app, name="Rosa Quintero")
+    add_submission(app, name="Omar Abbott")
+    for typed in (wanted, wanted.lower(), wanted.replace("-", ""), wanted[:6]):
+        html = clinician.get("/clinic/", query_string={"q": typed}).get_data(as_text=True)
+        assert wanted in references(html), typed
+
+
+def test_the_name_search_is_not_logged(app, clinician, caplog):
+    add_submission(app, name="Rosa Quintero")
+    with caplog.at_level("DEBUG"):
+        clinician.get("/clinic/?q=Quintero")
+    assert "quintero" not in caplog.text.lower()
+
+
+def test_pages_of_fifty(app, clinician):
+    from screener import demo
+    from screener.extensions import db
+
+    with app.app_context():
+        demo.seed(120, now=NOW)
+        db.session.commit()
+    first = references(clinician.get("/clinic/").get_data(as_text=True))
+    second = references(clinician.get("/clinic/?page=2").get_data(as_text=True))
+    third_html = clinician.get("/clinic/?page=3").get_data(as_text=True)
+    assert len(first) == len(second) == 50
+    assert len(references(third_html)) == 20
+    assert not set(first) & set(second)
+    assert "Page 3 of 3" in third_html
+    # Past the end shows the last page.
+    assert references(clinician.get("/clinic/?page=99").get_data(as_text=True)) == references(
+        third_html
+    )
+
+
+def test_page_links_keep_the_filters(app, clinician):
+    from screener import demo
+
+    with app.app_context():
+        demo.seed(150, now=NOW)
+    html = clinician.get("/clinic/?review=new").get_data(as_text=True)
+    assert "page=2" in html and "review=new" in re.search(r'href="([^"]*page=2[^"]*)"', html)[1]
+
+
+def test_counts_per_outcome_follow_every_filter_but_the_outcome(app, clinician):
+    add_submission(app, emergency())
+    add_submission(app, emergency(), reviewed=True)
+    add_submission(app)
+    add_submission(app, answers(worst_spot="spine_center"))
+    html = clinician.get("/clinic/?category=urgent").get_data(as_text=True)
+    counts = dict(re.findall(r'count-label">([^<]+)</span> <span class="count">(\d+)', html))
+    assert counts == {
+        "All": "4",
+        "Urgent": "2",
+        "Discuss referral": "1",
+        "Not yet": "0",
+        "Pattern unclear": "1",
+        "Incomplete": "0",
+    }
+    html = clinician.get("/clinic/?review=new").get_data(as_text=True)
+    counts = dict(re.findall(r'count-label">([^<]+)</span> <span class="count">(\d+)', html))
+    assert counts["Urgent"] == "1"
+    assert counts["All"] == "3"
+
+
+def test_empty_queue_says_so(clinician):
+    html = clinician.get("/clinic/").get_data(as_text=True)
+    assert "No submissions." in html
+
+
+def test_dates_before_and_after_are_utc_days(app, clinician):
+    late = add_submission(app, submitted_at=NOW.replace(hour=23, minute=30))
+    html = clinician.get(f"/clinic/?date_to={date(2026, 5, 4).isoformat()}").get_data(as_text=True)
+    assert references(html) == [late]

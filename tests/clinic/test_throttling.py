@@ -1,0 +1,44 @@
+"""Repeated sign-in failures are throttled per account and per address."""
+
+import pytest
+
+from tests.conftest import PASSWORD, make_user
+
+from .conftest import sign_in
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True}
+
+
+def test_five_failures_lock_the_account_for_a_while(app, client):
+    make_user(app, "doc@clinic.example")
+    for _ in range(5):
+        assert sign_in(client, "doc@clinic.example", "wrong password!").status_code == 200
+    response = sign_in(client, "DOC@clinic.example", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.get_data(as_text=True)
+    # Another account from the same address is not affected.
+    make_user(app, "nurse@clinic.example")
+    assert sign_in(client, "nurse@clinic.example").status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_as_failures(app, client):
+    make_user(app, "doc@clinic.example")
+    for _ in range(6):
+        assert sign_in(client, "doc@clinic.example").status_code == 302
+        client.post("/clinic/logout")
+
+
+def test_one_address_gets_ten_attempts_a_minute(app, client):
+    for n in range(10):
+        assert sign_in(client, f"user{n}@clinic.example", "wrong password!").status_code == 200
+    response = sign_in(client, "user99@clinic.example", "wrong password!")
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.get_data(as_text=True)
+
+
+def test_viewing_the_login_page_is_not_throttled(client):
+    for _ in range(15):
+        assert client.get("/clinic/login").status_code == 200
