@@ -20,7 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
 
 from screener import create_app, demo  # noqa: E402
 from screener.extensions import db  # noqa: E402
@@ -28,10 +27,6 @@ from screener.models import Role, User  # noqa: E402
 
 PASSWORD = "benchmark password"
 # Not in the schema yet: covering indexes for the counts per outcome and the queue's order.
-PROPOSED_INDEXES = (
-    "CREATE INDEX ix_submissions_counts ON submissions (category, submitted_at)",
-    "CREATE INDEX ix_submissions_order ON submissions (urgency_rank, submitted_at DESC)",
-)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -78,11 +73,6 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", action="store_true", help="also time the full CSV export")
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="add the indexes proposed for the queue's order and counts before timing",
-    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -96,9 +86,6 @@ def main() -> int:
         )
         with app.app_context():
             db.create_all()
-            if args.proposed_indexes:
-                for statement in PROPOSED_INDEXES:
-                    db.session.execute(text(statement))
             user = User(email="bench@clinic.example", role=Role.CLINICIAN)
             user.set_password(PASSWORD)
             db.session.add(user)

@@ -93,7 +93,9 @@ class Submission(db.Model):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        Index("ix_submissions_queue", "status", "urgency_rank", "submitted_at"),
+        # The queue's order (urgent first, newest first) and its per-outcome counts.
+        Index("ix_submissions_order", "urgency_rank", "submitted_at"),
+        Index("ix_submissions_counts", "category", "submitted_at"),
         Index("ix_submissions_expires", "status", "expires_at"),
     )
 

@@ -179,6 +179,12 @@ def fhir_response(reference: str):
     return _fhir(exports.questionnaire_response(found, _questionnaire_url()))
 
 
+@bp.post("/session/extend")
+def extend_session():
+    """Keep a clinician signed in: the idle check before this request notes the activity."""
+    return "", 204
+
+
 @bp.get("/fhir/Questionnaire/si-joint-screening")
 def fhir_questionnaire():
     """The FHIR R4 Questionnaire every QuestionnaireResponse points to."""

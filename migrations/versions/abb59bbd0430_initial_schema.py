@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 168b25e5aee8
+Revision ID: abb59bbd0430
 Revises: 
-Create Date: 2026-11-21 09:49:39.662192
+Create Date: 2026-11-21 10:32:41.929648
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import screener.models
 
 
 # revision identifiers, used by Alembic.
-revision = '168b25e5aee8'
+revision = 'abb59bbd0430'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,8 +59,9 @@ def upgrade():
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submissions_category'), ['category'], unique=False)
+        batch_op.create_index('ix_submissions_counts', ['category', 'submitted_at'], unique=False)
         batch_op.create_index('ix_submissions_expires', ['status', 'expires_at'], unique=False)
-        batch_op.create_index('ix_submissions_queue', ['status', 'urgency_rank', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_submissions_order', ['urgency_rank', 'submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_resume_code_hash'), ['resume_code_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_urgency'), ['urgency'], unique=False)
 
@@ -132,8 +133,9 @@ def downgrade():
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submissions_urgency'))
         batch_op.drop_index(batch_op.f('ix_submissions_resume_code_hash'))
-        batch_op.drop_index('ix_submissions_queue')
+        batch_op.drop_index('ix_submissions_order')
         batch_op.drop_index('ix_submissions_expires')
+        batch_op.drop_index('ix_submissions_counts')
         batch_op.drop_index(batch_op.f('ix_submissions_category'))
 
     op.drop_table('submissions')
