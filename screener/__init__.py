@@ -76,9 +76,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Blueprints whose pages are for the clinic's staff: always in English.
+STAFF_BLUEPRINTS = frozenset({"clinic", "auth"})
+
+
+def is_staff_page() -> bool:
+    """Whether this request is for a clinic or sign-in page (nested blueprints included)."""
+    return not STAFF_BLUEPRINTS.isdisjoint(request.blueprints)
+
+
 def select_locale() -> str:
     """The language the patient chose, else the browser's best match; clinic pages are English."""
-    if request.blueprint in {"clinic", "auth"}:
+    if is_staff_page():
         return "en"
     languages = current_languages()
     chosen = session.get("lang")

@@ -28,10 +28,15 @@ MESSAGES = {
 
 
 def render_error(error: HTTPException):
-    """Render an HTTP error with a short explanation."""
+    """Render an HTTP error with a short explanation, in the patient's layout (with its
+    language switch) unless the page belongs to the clinic."""
+    from . import is_staff_page
+
     code = error.code or 500
     title, text = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors.html", title=title, text=text, code=code), code
+    layout = "base.html" if is_staff_page() else "patient/layout.html"
+    page = render_template("errors.html", title=title, text=text, code=code, layout=layout)
+    return page, code
 
 
 def init_app(app: Flask) -> None:

@@ -171,10 +171,15 @@ def save_step(
     return submission
 
 
-def submit(submission: Submission, now: datetime | None = None) -> Submission:
-    """Send the questionnaire to the clinic; from now on it is read-only to the patient."""
+def submit(
+    submission: Submission, now: datetime | None = None, *, language: str | None = None
+) -> Submission:
+    """Send the questionnaire to the clinic; from now on it is read-only to the patient.
+    `language` is the one the patient sent it in (kept as the last saved step's otherwise)."""
     now = now or utcnow()
     submission.status = Status.SUBMITTED
+    if language is not None:
+        submission.language = language
     submission.apply_assessment(assess(submission.answers).to_dict())
     if submission.submitted_at is None:
         submission.submitted_at = now

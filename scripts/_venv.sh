@@ -18,6 +18,6 @@ install_venv() {
     exit 1
   }
   if [ -d screener/translations ]; then
-    .venv/bin/pybabel compile --use-fuzzy -q -d screener/translations
+    .venv/bin/pybabel compile -d screener/translations
   fi
 }

@@ -76,4 +76,3 @@ def test_unknown_page_gets_a_plain_404_page(client):
     assert response.status_code == 404
     assert b"Page not found" in response.data
     assert response.headers["Content-Security-Policy"]
-

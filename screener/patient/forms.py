@@ -9,6 +9,7 @@ import re
 from datetime import date
 from functools import cache
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -80,8 +81,8 @@ def _max_chars(limit: int):
             raise ValidationError(
                 _(
                     "Your note has %(count)s characters. Please shorten it to %(limit)s or fewer.",
-                    count=f"{len(field.data):,}",
-                    limit=f"{limit:,}",
+                    count=format_decimal(len(field.data)),
+                    limit=format_decimal(limit),
                 )
             )
 

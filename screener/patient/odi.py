@@ -30,11 +30,12 @@ class OdiSection:
 
 @dataclass(frozen=True)
 class OdiInstrument:
-    """The clinic's ODI text: a title, an introduction and ten sections."""
+    """The clinic's ODI text: a title, an introduction and ten sections, in one language."""
 
     title: str | None
     intro: str | None
     sections: tuple[OdiSection, ...]
+    language: str = "en"
 
 
 def _text(value: object, where: str) -> str:
@@ -70,6 +71,7 @@ def parse(data: object) -> OdiInstrument:
         _text(title, "title") if title is not None else None,
         _text(intro, "intro") if intro is not None else None,
         tuple(parsed),
+        _text(data.get("language", "en"), "language"),
     )
 
 

@@ -159,8 +159,8 @@ NOT_YET_WORDS = {
     "severity": _l("Your pain over the past week was less than 5 out of 10 on average."),
     "function": _l("The pain does not seem to stop you from doing daily things very much."),
     "conservative_care": _l(
-        "Care without surgery, like physical therapy, exercises and medicine, has not yet been "
-        "tried for 6 months or more."
+        "You have not yet tried care without surgery for 6 months or more. This means things "
+        "like physical therapy, exercises and medicine."
     ),
     "pregnancy": _l(
         "You are pregnant or had a baby in the last 6 months. This kind of pain often gets "

@@ -12,7 +12,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -21,6 +21,7 @@ from ..extensions import limiter
 from ..models import Status, Submission
 from ..questions import QUESTIONS
 from ..scoring import FIELDS, AnswerError
+from ..security import safe_next
 from . import odi, pages
 from .forms import (
     CHOICE_MESSAGE,
@@ -39,7 +40,11 @@ bp.add_app_template_global(pages.pain_area_labels)  # the clinic draws the body 
 
 TOKEN_KEY = "draft"  # the bearer token of this browser's questionnaire
 CODE_KEY = "resume_code"  # the last resume code given, to show it again on the saved page
+LANGUAGE_KEY = "lang"  # the language the patient chose (else the browser's, see select_locale)
 CSRF_NOTICE = "csrf"
+STEP_FORM = "step-form"  # the id of a step's form, which the language switch submits
+# Each language named in itself, as a reader of that language looks for it.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 @bp.context_processor
@@ -50,6 +55,25 @@ def clinic_contact() -> dict:
 
 def _language() -> str:
     return str(get_locale() or "en")
+
+
+@bp.app_template_global()
+def other_languages() -> list[tuple[str, str]]:
+    """The languages a patient page can switch to: (code, name in that language)."""
+    current = _language()
+    return [
+        (code, LANGUAGE_NAMES.get(code, code))
+        for code in current_app.config["LANGUAGES"]
+        if code != current
+    ]
+
+
+def _choose_language(code: str) -> None:
+    """Show this and every later patient page in `code`."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session[LANGUAGE_KEY] = code
+    refresh()  # the locale of this request was already chosen
 
 
 def _remember(token: str) -> None:
@@ -130,6 +154,15 @@ def about():
     return render_template("patient/about.html")
 
 
+@bp.get("/language/<code>")
+def language(code: str):
+    """Switch language, then show the same page again (answers are kept on the server)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    _choose_language(code)
+    return redirect(safe_next(request.args.get("next"), url_for(".start")))
+
+
 # --- Steps -------------------------------------------------------------------------------------
 
 
@@ -163,6 +196,7 @@ def _render_step(slug: str, submission: Submission, token: str, form, notice=Non
         back_url=url_for(".step", slug=previous) if previous else url_for(".start"),
         instrument=odi.instrument() if slug == pages.ODI else None,
         comment_limit=FIELDS["comments"].max_length,
+        language_form=STEP_FORM,
     )
 
 
@@ -186,7 +220,7 @@ def _give_resume_code(submission: Submission) -> None:
 
 @bp.route("/step/<slug>", methods=["GET", "POST"])
 def step(slug: str):
-    """One page of questions: Back, Continue, and Save and finish later."""
+    """One page of questions: Back, Continue, Save and finish later, and the language switch."""
     if pages.find_step(slug) is None:
         abort(404)
     submission, token = _current()
@@ -195,9 +229,14 @@ def step(slug: str):
     if slug != pages.ABOUT_YOU and submission.patient is None:
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     posted = request.method == "POST"
+    switch = request.form.get("switch_lang") if posted else None
+    if switch is not None:
+        _choose_language(switch)
     form = _form_for(slug, submission, request.form if posted else None)
     if posted:
-        later = request.form.get("action") == "later"
+        # Switching language keeps what was typed: saved like "finish later", without the
+        # required checks, and the same step shown again in the new language.
+        later = request.form.get("action") == "later" or switch is not None
         if form.validate(partial=later):
             try:
                 _save(slug, submission, form, complete=not later)
@@ -206,16 +245,23 @@ def step(slug: str):
                     raise
                 form[exc.key].errors.append(str(CHOICE_MESSAGE))
             else:
-                if later:
+                if later and switch is None:
                     _give_resume_code(submission)
                 if slug == "safety" and submission.urgency:
                     return redirect(url_for(".urgent"))  # red flags always win
+                if switch is not None:
+                    return_to = request.form.get("return_to")
+                    return redirect(url_for(".step", slug=slug, return_to=return_to))
                 if later:
                     return redirect(url_for(".saved"))
                 following = pages.next_slug(slug)
                 if request.form.get("return_to") == "review" or following is None:
                     return redirect(url_for(".review"))
                 return redirect(url_for(".step", slug=following))
+        elif switch is not None:
+            # Not savable yet (About you needs a name and a date of birth): show the input
+            # again in the new language, without errors the patient did not ask for.
+            form = _form_for(slug, submission, request.form)
     return _render_step(slug, submission, token, form)
 
 
@@ -330,7 +376,7 @@ def review():
     if request.method == "POST":
         unanswered = pages.unanswered_safety(submission)
         if not unanswered:
-            submissions.submit(submission)
+            submissions.submit(submission, language=_language())
             return redirect(url_for(".done"))
         return _render_review(submission, token, errors=unanswered)
     return _render_review(submission, token)
@@ -362,6 +408,8 @@ def csrf_expired(error):
     """Re-show the posted page with the patient's input and a short explanation."""
     endpoint, args = request.endpoint, request.view_args or {}
     if endpoint == "patient.step" and pages.find_step(args.get("slug", "")):
+        if (switch := request.form.get("switch_lang")) is not None:
+            _choose_language(switch)
         submission, token = _current()
         if (stop := _problem(submission)) is not None:
             return stop

@@ -63,7 +63,8 @@
       var left = limit - Array.from(area.value).length;
       var n = Math.abs(left);
       var name = (left >= 0 ? "data-left" : "data-over") + (n === 1 ? "-one" : "");
-      message.textContent = message.getAttribute(name).replace("{n}", n.toLocaleString());
+      var number = n.toLocaleString(document.documentElement.lang); // 1,968 or 1968, as the page's language writes it
+      message.textContent = message.getAttribute(name).replace("{n}", number);
       message.classList.toggle("is-over", left < 0);
     };
     area.addEventListener("input", function () {

@@ -49,6 +49,16 @@ def test_each_section_asks_its_six_statements_scored_0_to_5(started):
         assert f'<legend class="">Section {number}</legend>' in html
 
 
+def test_on_a_page_in_another_language_the_odi_text_is_marked_with_its_own(started):
+    english = started.get("/step/odi").text
+    assert 'lang="en"' not in english.split("<main", 1)[1]
+    started.get("/language/es?next=/")
+    spanish = started.get("/step/odi").text
+    assert "Más sobre su vida diaria" in spanish  # our default title, translated, not marked
+    assert '<div lang="en">' in spanish
+    assert spanish.index('<div lang="en">') < spanish.index("Section 1 statement 0")
+
+
 def test_odi_answers_are_stored_as_the_rubric_list_and_scored(started, app):
     answer_steps(started, REFERRAL)
     scores = {f"odi_{n}": str(n % 6) for n in range(1, 9)}  # sections 9 and 10 left out
@@ -92,6 +102,7 @@ class TestWithoutAFile:
         (synthetic(statements=5), "exactly 6 statements"),
         ({"sections": "no"}, '"sections" list'),
         ({**synthetic(), "title": ""}, "title must be non-empty"),
+        ({**synthetic(), "language": 7}, "language must be non-empty"),
     ],
 )
 def test_an_invalid_file_is_logged_and_left_out(tmp_path, caplog, data, reason):

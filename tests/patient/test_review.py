@@ -101,7 +101,11 @@ def test_done_needs_a_sent_questionnaire(started, client):
         (
             {"pain_duration": "3m_6m", "pt": "lt_4w"},
             "not_yet",
-            ["or more time, may still help", "less than 6 months", "not yet been tried"],
+            [
+                "or more time, may still help",
+                "less than 6 months",
+                "not yet tried care without surgery",
+            ],
         ),
         ({"worst_spot": "leg"}, "pattern_unclear", ["somewhere other than the SI joint"]),
         (

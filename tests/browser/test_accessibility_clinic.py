@@ -1,0 +1,50 @@
+"""The clinic's pages (always English) at desktop and phone widths: axe's WCAG 2.2 AA rules, the
+page language, 24-pixel targets, visible focus and announced errors, as for patient pages; a
+screenshot of each is kept."""
+
+from screener.models import Role
+from tests.clinic.conftest import TYPICAL, add_submission
+from tests.conftest import PASSWORD, make_user
+
+from .conftest import screenshot
+from .test_accessibility import WIDTHS, problems
+
+
+def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
+    make_user(app, "boss@clinic.example", Role.ADMIN)
+    urgent = add_submission(app, {**TYPICAL, "rf_bladder_bowel": "yes"}, name="Uma Urgent")
+    referral = add_submission(app, name="Rosa Quintero", language="es")
+    found: dict[str, list[str]] = {}  # page name: problems at either width
+    for width, height in WIDTHS.values():
+        # A Spanish-speaking browser: clinic pages stay in English.
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="es-MX")
+        page = context.new_page()
+
+        def check(name: str, errors: bool = False, page=page, width=width) -> None:
+            screenshot(page, f"clinic-{width}-{name}")
+            found.setdefault(name, []).extend(problems(page, "en", errors))
+
+        page.goto(live_server + "/clinic/login")
+        check("01-login")
+        page.fill("#email", "boss@clinic.example")
+        page.fill("#password", "not the password")
+        page.click('main form button[type="submit"]')
+        check("02-login-error", errors=True)
+        page.fill("#email", "boss@clinic.example")
+        page.fill("#password", PASSWORD)
+        page.click('main form button[type="submit"]')
+        page.wait_for_url("**/clinic/")
+        check("03-queue")
+        page.goto(f"{live_server}/clinic/submissions/{urgent}")
+        check("04-summary-urgent")
+        page.goto(f"{live_server}/clinic/submissions/{referral}")
+        check("05-summary-discuss-referral")
+        page.goto(live_server + "/clinic/admin/users")
+        check("06-users")
+        page.goto(live_server + "/clinic/admin/audit")
+        check("07-audit-log")
+        page.goto(live_server + "/clinic/admin/users/new")
+        page.click('main form button[type="submit"]')
+        check("08-new-user-errors", errors=True)
+        context.close()
+    assert {name: p for name, p in found.items() if p} == {}

@@ -1,0 +1,151 @@
+"""Language: the browser's by default, switchable on every patient page without losing an
+answer, kept with the submission; clinicians read the answers in English."""
+
+import pytest
+
+from screener.models import Role
+from tests.clinic.conftest import sign_in
+from tests.conftest import make_user
+
+from .conftest import REFERRAL, SAFE, answer_steps, begin, checked, only_submission
+from .rendered import patient_pages
+
+
+def test_the_browser_language_chooses_the_page_language(client):
+    assert '<html lang="es">' in client.get("/", headers={"Accept-Language": "es-MX,es"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-US"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "fr"}).text
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "es"), ("es", "en")])
+def test_every_patient_page_offers_the_other_language(app, lang, other):
+    name = {"en": "English", "es": "Español"}[other]
+    for page, html in patient_pages(app, lang).items():
+        if 'id="step-form"' in html:
+            switch = f'name="switch_lang" value="{other}" lang="{other}"'
+        else:
+            switch = f'lang="{other}" hreflang="{other}">{name}</a>'
+        assert switch in html, page
+
+
+def test_the_switch_link_keeps_the_page_and_the_choice(started):
+    response = started.get("/language/es?next=/review")
+    assert response.location == "/review"
+    page = started.get("/review").text
+    assert '<html lang="es">' in page
+    assert "Revise sus respuestas" in page
+    # The choice outlasts the browser's own language.
+    assert '<html lang="es">' in started.get("/", headers={"Accept-Language": "en"}).text
+    assert started.get("/language/en?next=/").location == "/"
+    assert '<html lang="en">' in started.get("/").text
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil", None])
+def test_the_switch_link_never_leaves_the_site(client, target):
+    url = "/language/es" + (f"?next={target}" if target else "")
+    assert client.get(url).location == "/"
+
+
+def test_an_unknown_language_is_not_found(client):
+    assert client.get("/language/fr?next=/").status_code == 404
+
+
+def test_switching_on_a_step_saves_what_was_chosen_and_shows_the_step_again(started, app):
+    posted = {"rf_bladder_bowel": "no", "rf_fever": "no", "switch_lang": "es"}
+    response = started.post("/step/safety", data=posted)
+    assert response.location == "/step/safety"
+    stored = only_submission(app)
+    assert stored.answers == {"rf_bladder_bowel": "no", "rf_fever": "no"}
+    assert stored.language == "es"
+    assert "safety" not in stored.steps_done  # not finished: the required checks were skipped
+    page = started.get("/step/safety").text
+    assert '<html lang="es">' in page and "Preguntas de seguridad" in page
+    assert checked(page, "rf_fever") == ["no"]
+    assert 'id="error-summary"' not in page
+
+
+def test_switching_keeps_the_way_back_to_review(started):
+    answer_steps(started, REFERRAL)
+    response = started.post("/step/where", data={"return_to": "review", "switch_lang": "es"})
+    assert response.location == "/step/where?return_to=review"
+
+
+def test_switching_on_about_you_before_it_can_be_saved_keeps_the_typing(client, app):
+    client.post("/", data={"privacy": "y"})
+    data = {"full_name": "Ana Ejemplo", "phone": "555 010 0123", "switch_lang": "es"}
+    response = client.post("/step/about-you", data=data)
+    assert response.status_code == 200  # no date of birth yet, so nothing is saved
+    assert '<html lang="es">' in response.text
+    assert 'value="Ana Ejemplo"' in response.text and 'value="555 010 0123"' in response.text
+    assert 'id="error-summary"' not in response.text
+    assert only_submission(app).patient is None
+
+
+def test_switching_with_a_red_flag_still_goes_to_the_guidance(started, app):
+    response = started.post("/step/safety", data={**SAFE, "rf_fever": "yes", "switch_lang": "es"})
+    assert response.location == "/urgent"
+    assert "Por favor, llame hoy a su equipo médico" in started.get("/urgent").text
+
+
+def test_an_unknown_switch_language_is_refused(started):
+    assert started.post("/step/safety", data={"switch_lang": "xx"}).status_code == 400
+
+
+def test_enter_in_a_step_form_continues_rather_than_switching(started):
+    # Enter submits with the form's first submit button in document order: a plain one.
+    page = started.get("/step/about-you").text
+    first = page.index('form="step-form"')
+    assert page[page.rindex("<", 0, first) : page.index(">", first) + 1] == (
+        '<button type="submit" form="step-form" hidden tabindex="-1">'
+    )
+    assert first < page.index('name="switch_lang"')
+    assert (
+        started.post(
+            "/step/about-you", data={"full_name": "Ana", "date_of_birth": "1970-03-25"}
+        ).location
+        == "/step/safety"
+    )
+
+
+def test_the_language_is_kept_with_the_submission_and_the_clinic_reads_english(client, app):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    begin(client)
+    answer_steps(client, REFERRAL)
+    client.post("/review")
+    stored = only_submission(app)
+    assert stored.status == "submitted" and stored.language == "es"
+
+    staff = app.test_client()
+    staff.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    make_user(app, "doc@clinic.example")
+    sign_in(staff, "doc@clinic.example")
+    summary = staff.get(f"/clinic/submissions/{stored.reference}").text
+    assert '<html lang="en">' in summary
+    assert "Spanish" in summary  # the patient's language is noted
+    assert "Sitting on the painful side" in summary  # answers in English
+    assert "Sentarse" not in summary
+    assert "switch_lang" not in summary and "hreflang" not in summary
+
+
+def test_the_language_sent_in_is_kept(started, app):
+    answer_steps(started, REFERRAL)
+    started.get("/language/es?next=/review")
+    started.post("/review")
+    assert only_submission(app).language == "es"
+
+
+def test_error_pages_speak_the_patient_language_and_offer_the_switch(client):
+    page = client.get("/no-such-page", headers={"Accept-Language": "es"})
+    assert page.status_code == 404
+    assert '<html lang="es">' in page.text and "No encontramos esta página" in page.text
+    assert 'hreflang="en"' in page.text
+
+
+def test_clinic_pages_stay_english_even_nested_ones(client, app):
+    make_user(app, "boss@clinic.example", Role.ADMIN)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    sign_in(client, "boss@clinic.example")
+    for url in ("/clinic/", "/clinic/admin/users", "/clinic/admin/audit"):
+        page = client.get(url).text
+        assert '<html lang="en">' in page, url
+        assert "Skip to main content" in page and "hreflang" not in page, url
