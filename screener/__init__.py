@@ -60,11 +60,13 @@ def configure_database(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "screener.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # A failed statement's error carries its parameters (a patient's name): keep them out of logs.
+    options.setdefault("hide_parameters", True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
     else:
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        options.setdefault("pool_pre_ping", True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -148,8 +150,9 @@ def register_commands(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     """Security headers, error pages and quiet logging."""
-    from . import errors, security
+    from . import errors, input_guard, security
 
+    input_guard.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # Request lines carry query strings (a clinician's name search): keep them out of logs.

@@ -93,8 +93,7 @@ class Submission(db.Model):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        # The queue's order (urgent first, newest first) and its per-outcome counts.
-        Index("ix_submissions_order", "urgency_rank", "submitted_at"),
+        # The queue's per-outcome counts (its order's index follows the class).
         Index("ix_submissions_counts", "category", "submitted_at"),
         Index("ix_submissions_expires", "status", "expires_at"),
     )
@@ -149,6 +148,15 @@ class Submission(db.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+
+# The queue's order: urgent first, then newest, so page 1 is read straight off the index.
+Index(
+    "ix_submissions_order",
+    Submission.urgency_rank,
+    Submission.submitted_at.desc(),
+    Submission.id.desc(),
+)
 
 
 class Patient(db.Model):

@@ -472,7 +472,9 @@ def validate(answers: Mapping[str, object]) -> dict[str, object]:
         try:
             field, check = _CHECK_BY_KEY[key]
         except KeyError:
-            raise AnswerError(str(key), "is not a question in this rubric") from None
+            # Escaped (no quotes): a key holding a newline or a terminal code stays on one line.
+            shown = json.dumps(str(key), ensure_ascii=False)[1:-1][:60]
+            raise AnswerError(shown, "is not a question in this rubric") from None
         if value is not None:
             value = check(field, value)
             if value is not None:

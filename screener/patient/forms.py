@@ -202,7 +202,9 @@ class OptionalDateField(DateField):
 
     def process_formdata(self, valuelist):
         if valuelist and not valuelist[0].strip():
+            # Blank counts as not given, so InputRequired asks for it again.
             self.data = None
+            self.raw_data = []
             return
         super().process_formdata(valuelist)
 

@@ -106,6 +106,8 @@ def test_an_unknown_key_is_always_refused(answers, key):
     try:
         validate({**answers, key: "yes"})
     except ValueError as error:
-        assert error.key == key
+        assert not any(ord(ch) < 32 for ch in str(error))
+        if key.isprintable() and len(key) <= 60 and '"' not in key and "\\" not in key:
+            assert error.key == key
     else:
         raise AssertionError("an unknown key was accepted")

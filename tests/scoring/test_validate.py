@@ -185,3 +185,10 @@ def test_values_json_cannot_show_are_shown_with_repr():
     with pytest.raises(AnswerError) as caught:
         validate({"pain_average": object()})
     assert "not <object object at" in caught.value.message
+
+
+def test_an_unknown_key_is_shown_escaped_so_it_cannot_break_a_terminal_line():
+    with pytest.raises(AnswerError) as refused:
+        validate({"bad\nkey\x1b[2J": 1})
+    assert "\n" not in str(refused.value) and "\x1b" not in str(refused.value)
+    assert "bad\\nkey" in str(refused.value)

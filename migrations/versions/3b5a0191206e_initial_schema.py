@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: abb59bbd0430
+Revision ID: 3b5a0191206e
 Revises: 
-Create Date: 2026-11-21 10:32:41.929648
+Create Date: 2026-11-21 11:42:23.382461
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import screener.models
 
 
 # revision identifiers, used by Alembic.
-revision = 'abb59bbd0430'
+revision = '3b5a0191206e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,7 +61,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submissions_category'), ['category'], unique=False)
         batch_op.create_index('ix_submissions_counts', ['category', 'submitted_at'], unique=False)
         batch_op.create_index('ix_submissions_expires', ['status', 'expires_at'], unique=False)
-        batch_op.create_index('ix_submissions_order', ['urgency_rank', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_submissions_order', ['urgency_rank', sa.literal_column('submitted_at DESC'), sa.literal_column('id DESC')], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_resume_code_hash'), ['resume_code_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_urgency'), ['urgency'], unique=False)
 
