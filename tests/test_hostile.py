@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from screener import input_guard
 from screener.commands import assess_command
 from screener.extensions import db
 from screener.models import Submission
@@ -119,8 +118,6 @@ def check_answer(response, path: str) -> None:
     assert response.status_code < 500, (path, response.status_code)
     if response.status_code == 200:
         assert any(marker in response.text for marker in MESSAGES), path
-
-
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from screener import ops_commands, submissions
+from screener import submissions
 from screener.extensions import db
 from screener.models import Patient, Submission, utcnow
-
-
 
 
 def _drafts(app, ages_in_days: list[int]) -> list[int]:
