@@ -1,6 +1,6 @@
-"""Benchmark the clinic queue (and the CSV export) over many demo submissions.
+"""Benchmark the clinic queue over many demo submissions.
 
-Usage: .venv/bin/python bench/bench_queue.py [--rows N] [--requests N] [--csv] [--seed N]
+Usage: .venv/bin/python bench/bench_queue.py [--rows N] [--requests N] [--seed N]
 
 Seeds N demo submissions (default 10,000) into a fresh SQLite database in a temporary folder,
 signs a clinician in with the test client, then times GET requests of the queue: the first page,
@@ -10,7 +10,6 @@ and the growth of the process's peak memory (the targets are < 5 s and < 150 MB 
 """
 
 import argparse
-import resource
 import statistics
 import sys
 import tempfile
@@ -47,32 +46,11 @@ def time_get(client, url: str, requests: int) -> tuple[float, float]:
     return statistics.median(timings), percentile(timings, 0.95)
 
 
-def reset_peak_rss() -> bool:
-    """Start measuring the peak memory afresh (Linux 4.0+); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident memory in MB (since reset_peak_rss when that worked)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--csv", action="store_true", help="also time the full CSV export")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -112,23 +90,6 @@ def main() -> int:
             median, p95 = time_get(client, url, args.requests)
             print(f"  {label:24} median {median:6.1f} ms   p95 {p95:6.1f} ms")
 
-        if args.csv:
-            reset = reset_peak_rss()
-            before = peak_rss_mb()
-            start = time.perf_counter()
-            response = client.get("/clinic/export.csv?identity=1", buffered=False)
-            size = lines = 0
-            for chunk in response.response:
-                size += len(chunk)
-                lines += chunk.count(b"\n")
-            response.close()
-            wall = time.perf_counter() - start
-            peak = peak_rss_mb()
-            since = "during the export" if reset else "over the whole run"
-            print(
-                f"CSV export: {lines - 1:,} rows, {size / 1e6:.1f} MB in {wall:.2f} s; "
-                f"peak memory {peak:.0f} MB {since} ({peak - before:+.0f} MB)"
-            )
     return 0
 
 
