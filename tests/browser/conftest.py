@@ -8,7 +8,11 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# scripts/test runs the SQLite and PostgreSQL passes at once: each keeps its own artifacts.
+ARTIFACTS = (
+    Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+    / "screenshots"
+)
 
 
 def pytest_collection_modifyitems(items):
