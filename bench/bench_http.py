@@ -39,6 +39,7 @@ from sqlalchemy import func, select  # noqa: E402
 from screener import create_app  # noqa: E402
 from screener.extensions import db  # noqa: E402
 from screener.models import Patient, Status, Submission, token_digest, utcnow  # noqa: E402
+from screener.patient.views import remember_draft  # noqa: E402
 from screener.questions import STEPS  # noqa: E402
 from screener.scoring import RED_FLAG_KEYS, assess, validate  # noqa: E402
 from tests.load.journeys import make_patient  # noqa: E402
@@ -179,7 +180,7 @@ def prepare_drafts(app: Flask, count: int, complete: bool, seed: int) -> list[tu
     for token in tokens:
         # A request context of its own (and so its own `g`) for each draft's CSRF token.
         with app.test_request_context():
-            session["draft"] = token
+            remember_draft(token)  # the session as the app keeps it
             csrf = generate_csrf()
             drafts.append((serializer.dumps(dict(session)), csrf, token))
     return drafts

@@ -50,6 +50,16 @@ def previous_slug(slug: str) -> str | None:
     return slugs[at - 1] if at > 0 else None
 
 
+def is_blank(slug: str, submission: Submission) -> bool:
+    """Whether the step has nothing stored yet, so its page is the same for every patient."""
+    if slug == ABOUT_YOU:
+        return submission.patient is None
+    if slug == ODI:
+        return not submission.answers.get("odi")
+    _number, step = find_step(slug)
+    return submission.answers.keys().isdisjoint(q.key for q in step.questions)
+
+
 def first_unfinished(submission: Submission) -> str | None:
     """Where a returning patient carries on: the first step not yet completed."""
     return next((s.slug for s in steps() if s.slug not in submission.steps_done), None)

@@ -1,5 +1,8 @@
 """Patient questionnaire views: parse the form, call the submissions service, redirect."""
 
+import secrets
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -14,7 +17,7 @@ from flask import (
 )
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from .. import submissions
 from ..extensions import limiter
@@ -39,10 +42,14 @@ bp.record_once(lambda state: odi.init_app(state.app))
 bp.add_app_template_global(pages.pain_area_labels)  # the clinic draws the body diagram too
 
 TOKEN_KEY = "draft"  # the bearer token of this browser's questionnaire
+DAY_KEY = "day"  # the day the cookie was last renewed (see remember_draft)
 CODE_KEY = "resume_code"  # the last resume code given, to show it again on the saved page
 LANGUAGE_KEY = "lang"  # the language the patient chose (else the browser's, see select_locale)
 CSRF_NOTICE = "csrf"
 STEP_FORM = "step-form"  # the id of a step's form, which the language switch submits
+# Stand-ins for the per-patient tokens in a cached blank step page (see _blank_step).
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+TOKEN_MARK = f"draft-{secrets.token_hex(16)}"
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
@@ -76,12 +83,17 @@ def _choose_language(code: str) -> None:
     refresh()  # the locale of this request was already chosen
 
 
-def _remember(token: str) -> None:
+def remember_draft(token: str) -> None:
     """Keep the bearer token in this browser's session (besides each step form)."""
+    # The session is written (and the cookie signed and sent again) only when this changes,
+    # and once a day, so that the cookie lasts as long after the last visit as a draft does.
     if session.get(TOKEN_KEY) != token:
         session.pop(CODE_KEY, None)
-    session[TOKEN_KEY] = token
-    session.permanent = True
+        session[TOKEN_KEY] = token
+    today = date.today().toordinal()
+    if session.get(DAY_KEY) != today:
+        session[DAY_KEY] = today
+        session.permanent = True
 
 
 def _current() -> tuple[Submission | None, str | None]:
@@ -92,7 +104,7 @@ def _current() -> tuple[Submission | None, str | None]:
     for token in candidates:
         submission = submissions.find_by_token(token)
         if submission is not None:
-            _remember(token)
+            remember_draft(token)
             return submission, token
     return None, None
 
@@ -133,7 +145,7 @@ def start():
     if request.method == "POST" and form.validate():
         # Acknowledging the privacy notice starts the draft; its created_at records when.
         _, token = submissions.create_draft(_language())
-        _remember(token)
+        remember_draft(token)
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     submission, _token = _current()
     resumable = (
@@ -181,23 +193,54 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
     )
 
 
-def _render_step(slug: str, submission: Submission, token: str, form, notice=None):
+def _step_context(slug: str, token: str, form, return_to: str | None, notice=None) -> dict:
     number, step = pages.find_step(slug)
     previous = pages.previous_slug(slug)
-    return render_template(
-        "patient/step.html",
-        step=step,
-        number=number,
-        total=len(pages.steps()),
-        form=form,
-        token=token,
-        notice=notice,
-        return_to=request.values.get("return_to"),
-        back_url=url_for(".step", slug=previous) if previous else url_for(".start"),
-        instrument=odi.instrument() if slug == pages.ODI else None,
-        comment_limit=FIELDS["comments"].max_length,
-        language_form=STEP_FORM,
-    )
+    return {
+        "step": step,
+        "number": number,
+        "total": len(pages.steps()),
+        "form": form,
+        "token": token,
+        "notice": notice,
+        "return_to": return_to,
+        "back_url": url_for(".step", slug=previous) if previous else url_for(".start"),
+        "instrument": odi.instrument() if slug == pages.ODI else None,
+        "comment_limit": FIELDS["comments"].max_length,
+        "language_form": STEP_FORM,
+    }
+
+
+def _render_step(slug: str, submission: Submission, token: str, form, notice=None):
+    context = _step_context(slug, token, form, request.values.get("return_to"), notice)
+    return render_template("patient/step.html", **context)
+
+
+def _blank_step(slug: str, submission: Submission, token: str):
+    """The page of a step with nothing stored yet, or None when it is not blank.
+
+    Such a page differs between patients only in the CSRF and draft tokens, so it is rendered
+    once per step, language and return target in each process, and the tokens put in after.
+    Flashed messages and template reloading (debug) always render afresh.
+    """
+    app = current_app
+    if app.jinja_env.auto_reload or "_flashes" in session:
+        return None
+    if not pages.is_blank(slug, submission):
+        return None
+    review = request.args.get("return_to") == "review"
+    key = (slug, _language(), review, request.script_root)
+    cache = app.extensions.setdefault("screener.blank_steps", {})
+    page = cache.get(key)
+    if page is None:
+        form = _form_for(slug, submission, None)
+        page = render_template(
+            "patient/step.html",
+            csrf_token=lambda: CSRF_MARK,
+            **_step_context(slug, TOKEN_MARK, form, return_to="review" if review else None),
+        )
+        cache[key] = page
+    return page.replace(CSRF_MARK, generate_csrf()).replace(TOKEN_MARK, token)
 
 
 def _save(slug: str, submission: Submission, form, complete: bool) -> None:
@@ -229,6 +272,8 @@ def step(slug: str):
     if slug != pages.ABOUT_YOU and submission.patient is None:
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     posted = request.method == "POST"
+    if not posted and (page := _blank_step(slug, submission, token)) is not None:
+        return page
     switch = request.form.get("switch_lang") if posted else None
     if switch is not None:
         _choose_language(switch)
@@ -311,7 +356,7 @@ def resume_link(token: str):
     submission = submissions.find_by_token(token)
     if submission is None:
         return _page("patient/problem.html", 404, problem="bad_link")
-    _remember(token)
+    remember_draft(token)
     if submission.status == Status.SUBMITTED:
         return redirect(url_for(".done"))
     if submissions.is_expired(submission):
@@ -339,7 +384,7 @@ def resume():
                 reference = exc.submission.reference if exc.submission else None
                 return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
         else:
-            _remember(token)
+            remember_draft(token)
             return redirect(_continue_url(submission))
     return render_template("patient/resume.html", form=form)
 
