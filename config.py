@@ -53,7 +53,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Refused requests get a page of their own (429); X-RateLimit headers on every response
+    # would only describe the limits to whoever probes them.
+    RATELIMIT_HEADERS_ENABLED = False
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")

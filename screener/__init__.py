@@ -1,10 +1,12 @@
 """Application factory for the SI-joint screening questionnaire."""
 
+import functools
 import logging
 import secrets
 from pathlib import Path
 
 import click
+from babel import Locale
 from flask import Flask, request, session
 from sqlalchemy import event
 
@@ -87,15 +89,21 @@ def is_staff_page() -> bool:
     return not STAFF_BLUEPRINTS.isdisjoint(request.blueprints)
 
 
-def select_locale() -> str:
+@functools.cache
+def _parsed(code: str) -> Locale:
+    # Flask-Babel parses a returned code on every request; a Locale is taken as it is.
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
     """The language the patient chose, else the browser's best match; clinic pages are English."""
     if is_staff_page():
-        return "en"
+        return _parsed("en")
     languages = current_languages()
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+        return _parsed(chosen)
+    return _parsed(request.accept_languages.best_match(languages) or languages[0])
 
 
 def current_languages() -> tuple[str, ...]:

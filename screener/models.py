@@ -5,8 +5,18 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, TypeDecorator
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    exists,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -146,6 +156,13 @@ class Submission(db.Model):
             self.flagged_at = utcnow()
 
     @property
+    def identified(self) -> bool:
+        """Whether the patient's identity is stored (set in this session, or read with the row)."""
+        if "patient" in self.__dict__:
+            return self.patient is not None
+        return self.identity_stored
+
+    @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
 
@@ -176,6 +193,11 @@ class Patient(db.Model):
     name_search: Mapped[str] = mapped_column(String(200), index=True)
 
     submission: Mapped[Submission] = relationship(back_populates="patient")
+
+
+# Whether the identity is stored, read with the submission's row: every step asks, and this
+# spares loading the identity itself (see Submission.identified).
+Submission.identity_stored = column_property(exists().where(Patient.submission_id == Submission.id))
 
 
 class ReviewNote(db.Model):

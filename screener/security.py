@@ -29,21 +29,28 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def set_headers(response):
-    """Strict headers on every response; pages with answers are never cached."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
     # Resume links carry a secret token: never send a URL to another site. Same-origin
     # requests keep their Referer, which Flask-WTF's CSRF check requires over HTTPS.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store")
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def set_headers(response):
+    """Strict headers on every response (a view's own value wins); pages are never cached."""
+    headers = response.headers
+    present = {key.lower() for key in headers.keys()}
+    headers.extend([(k, v) for k, v in HEADERS.items() if k.lower() not in present])
+    if request.is_secure and "strict-transport-security" not in present:
+        headers["Strict-Transport-Security"] = HSTS
+    if request.endpoint != "static" and "cache-control" not in present:
+        headers["Cache-Control"] = "no-store"
     return response
 
 

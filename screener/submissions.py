@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Patient, Status, Submission, token_digest, utcnow
@@ -103,9 +102,7 @@ def find_by_token(token: str | None) -> Submission | None:
     """The questionnaire this bearer token opens, whatever its state."""
     if not token:
         return None
-    # Every patient page asks whether the identity is stored: load it in the same query.
-    query = select(Submission).options(joinedload(Submission.patient))
-    return db.session.scalar(query.where(Submission.token_hash == token_digest(token)))
+    return db.session.scalar(select(Submission).where(Submission.token_hash == token_digest(token)))
 
 
 def is_expired(submission: Submission, now: datetime | None = None) -> bool:

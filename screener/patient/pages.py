@@ -53,7 +53,7 @@ def previous_slug(slug: str) -> str | None:
 def is_blank(slug: str, submission: Submission) -> bool:
     """Whether the step has nothing stored yet, so its page is the same for every patient."""
     if slug == ABOUT_YOU:
-        return submission.patient is None
+        return not submission.identified
     if slug == ODI:
         return not submission.answers.get("odi")
     _number, step = find_step(slug)

@@ -269,7 +269,7 @@ def step(slug: str):
     submission, token = _current()
     if (stop := _problem(submission)) is not None:
         return stop
-    if slug != pages.ABOUT_YOU and submission.patient is None:
+    if slug != pages.ABOUT_YOU and not submission.identified:
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     posted = request.method == "POST"
     if not posted and (page := _blank_step(slug, submission, token)) is not None:
@@ -416,7 +416,7 @@ def review():
     submission, token = _current()
     if (stop := _problem(submission)) is not None:
         return stop
-    if submission.patient is None:
+    if not submission.identified:
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     if request.method == "POST":
         unanswered = pages.unanswered_safety(submission)

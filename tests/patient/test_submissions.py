@@ -30,6 +30,21 @@ def test_a_draft_is_found_by_its_token_only(draft):
     assert submission.token_hash == token_digest(token)
 
 
+def test_whether_the_identity_is_stored_is_known_with_or_without_loading_it(app):
+    with app.test_request_context():
+        submission, token = submissions.create_draft("en")
+        db.session.expunge_all()
+        assert submissions.find_by_token(token).identified is False
+        db.session.expunge_all()
+        loaded = submissions.find_by_token(token)
+        submissions.save_identity(loaded, IDENTITY, "en")
+        assert loaded.identified is True  # in this session, without reading the row again
+        db.session.expunge_all()
+        found = submissions.find_by_token(token)
+        assert found.identified is True
+        assert "patient" not in found.__dict__  # read with the row; the identity stays unloaded
+
+
 def test_a_refused_answer_set_leaves_the_stored_answers_alone(draft, app):
     submission, _ = draft
     submissions.save_step(submission, "safety", dict(SAFE), "en")
