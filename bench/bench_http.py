@@ -7,9 +7,13 @@ of sync workers, 127.0.0.1, no access log, a SQLite database built by the migrat
 temporary folder) and loads each with wrk (Debian: `apt-get install wrk`) in one run:
 
 - hello: GET of the bare route, the yardstick;
-- step GET: GET /step/safety of a live draft (session cookie of a started questionnaire);
+- step GET: GET /step/safety of a live draft with nothing stored on that step yet, as a
+  patient first sees it after Continue (the page is rendered once per process and language,
+  then only the patient's tokens are put in; see patient.views._blank_step);
 - step POST: POST /step/safety with the CSRF token and eight answers, spread over many drafts
   (each post is checked, stored and reassessed, then redirects to the next step);
+- step GET, answered: the same page once its answers are stored (going Back, or Change from
+  the review), rendered in full with the stored answers; no target, shown for comparison;
 - submit: POST /review, sending drafts prepared beforehand with complete answers, each once.
 
 Prints requests per second and the 99th-percentile latency of each, with its ratio to hello
@@ -261,6 +265,10 @@ def main() -> int:
             results["step POST"] = wrk(
                 args, server.port, "/step/safety", script, (step_posts, 302, stride, "loop")
             )
+            # The POSTs stored the safety answers of the same drafts: now a return visit.
+            results["step GET, answered"] = wrk(
+                args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
+            )
             # Enough fresh drafts for the whole run at the step POST's rate, and then some.
             count = int(results["step POST"]["rps"] * args.seconds * 1.5) + args.connections
             started = time.perf_counter()
@@ -288,13 +296,13 @@ def main() -> int:
     )
     print(f"(prepared {count} complete drafts in {prepared:.1f} s; {sent} were sent)")
     base = results["hello"]["rps"]
-    print(f"{'':10} {'req/s':>8} {'p99 ms':>8} {'× hello':>8}  target")
+    print(f"{'':18} {'req/s':>8} {'p99 ms':>8} {'× hello':>8}  target")
     for name, figures in results.items():
         ratio = figures["rps"] / base
         target = TARGETS.get(name)
         verdict = "" if target is None else f">= {target}  {'met' if ratio >= target else 'MISSED'}"
         print(
-            f"{name:10} {figures['rps']:8.0f} {figures['p99']:8.1f} {ratio:8.2f}  {verdict}"
+            f"{name:18} {figures['rps']:8.0f} {figures['p99']:8.1f} {ratio:8.2f}  {verdict}"
             + (f"  ({figures['problems']})" if figures["problems"] else "")
         )
     return 0

@@ -121,6 +121,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    # No limit applies app-wide: the few limited views each check their own (the decorator
+    # runs in the view). The extension's check before every request found nothing to limit
+    # elsewhere and cost about a tenth of a questionnaire page.
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when rate limiting is off
+        hooks.remove(limiter._check_request_limit)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -257,3 +257,10 @@ class TestRateLimit:
         assert response.status_code == 429
         assert "Please wait before trying again" in response.text
         assert client.get("/resume").status_code == 200  # reading the form is not limited
+
+    def test_resume_links_are_rate_limited_per_address(self, client):
+        for _ in range(30):
+            assert client.get("/resume/not-a-real-token").status_code == 404
+        response = client.get("/resume/not-a-real-token")
+        assert response.status_code == 429
+        assert "Please wait before trying again" in response.text
