@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = "; ".join(
     [
@@ -54,10 +55,25 @@ def set_headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer built once per set of keys
+    rather than on every request."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook and the page language for templates."""
+    """Register the session interface, the header hook and the page language for templates."""
     from flask_babel import get_locale
 
+    app.session_interface = SessionInterface()
     app.after_request(set_headers)
 
     @app.context_processor

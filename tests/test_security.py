@@ -256,6 +256,20 @@ def test_a_forged_session_cookie_opens_nothing(app, two_patients):
     assert stored_answers(app)[NAME][0]["pain_side"] == REFERRAL["pain_side"]
 
 
+def test_after_a_key_change_only_cookies_signed_with_a_listed_old_key_open_the_draft(app):
+    browser = app.test_client()
+    begin(browser)
+    token = hidden_token(browser.get("/step/where").text)
+    cookie = browser.get_cookie("session").value
+    app.secret_key = "the new secret"
+    app.config["SECRET_KEY_FALLBACKS"] = ["test-secret"]
+    assert hidden_token(browser.get("/step/where").text) == token
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    unlisted = app.test_client()
+    unlisted.set_cookie("session", cookie)
+    assert unlisted.get("/step/where").location == "/"
+
+
 def test_a_sent_questionnaire_cannot_be_changed_even_with_its_token(app, two_patients):
     first, _second = two_patients
     token_a = hidden_token(first.get("/step/where").text)
