@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/bench_exports.py [--rows N] [--requests N] [--seed N]
 
 Builds a SQLite database with the migrations in a temporary folder and seeds it with synthetic
-submissions (screener.demo: every outcome and urgency, about half reviewed). Then, side by side:
+submissions (bench/seeded.py: every outcome and urgency, about half reviewed). Then, side by side:
 
 - the queue: GET /clinic/ (first page, no filter) as a signed-in clinician, through the test
   client in this process; prints p50 and p95 over `--requests` requests (target p95 < 50 ms);
@@ -15,41 +15,17 @@ submissions (screener.demo: every outcome and urgency, about half reviewed). The
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from seeded import make_app, seed_database, signed_in_client, time_get
 
-from screener import create_app, demo  # noqa: E402
-from screener.extensions import db  # noqa: E402
-from screener.models import Role, User  # noqa: E402
-from tests.load.server import migrate  # noqa: E402
+from screener.extensions import db
 
-EMAIL, PASSWORD = "bench@clinic.example", "benchmark password"
 TARGETS = {"queue p95 ms": 50, "csv seconds": 5, "csv peak MB": 150}
-
-
-def make_app(url: str):
-    return create_app(
-        {
-            "SECRET_KEY": "bench",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-
-
-def signed_in_client(app):
-    client = app.test_client()
-    response = client.post("/clinic/login", data={"email": EMAIL, "password": PASSWORD})
-    assert response.status_code == 302, "sign-in failed"
-    return client
 
 
 def memory_mb(field: str) -> float:
@@ -88,37 +64,6 @@ def export_once(url: str) -> None:
     )
 
 
-def seed(url: str, rows: int, seed_value: int) -> float:
-    app = make_app(url)
-    with app.app_context():
-        user = User(email=EMAIL, role=Role.CLINICIAN)
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        start = time.perf_counter()
-        demo.seed(rows, seed=seed_value, reviewer_id=user.id)
-        seconds = time.perf_counter() - start
-        db.session.remove()
-        db.engine.dispose()
-    return seconds
-
-
-def time_queue(url: str, requests: int) -> tuple[float, float]:
-    app = make_app(url)
-    client = signed_in_client(app)
-    for _ in range(3):
-        assert client.get("/clinic/").status_code == 200
-    timings = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get("/clinic/")
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    with app.app_context():
-        db.engine.dispose()
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -131,11 +76,12 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        migrate(url)
-        seeded = seed(url, args.rows, args.seed)
+        url, seeded, _counts = seed_database(folder, args.rows, args.seed)
         print(f"seeded {args.rows:,} submissions in {seeded:.1f} s (SQLite, migrated schema)")
-        median, p95 = time_queue(url, args.requests)
+        app = make_app(url)
+        median, p95 = time_get(signed_in_client(app), "/clinic/", args.requests)
+        with app.app_context():
+            db.engine.dispose()
         done = subprocess.run(
             [sys.executable, __file__, "--export-only", url],
             capture_output=True,

@@ -1,17 +1,20 @@
 """Exports: the queue as streamed CSV, and FHIR R4 QuestionnaireResponse / Questionnaire."""
 
 import csv
+import gc
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from sqlalchemy import select
 
+from screener.clinic import queries
+from screener.clinic.exports import iso_utc
 from screener.extensions import db
-from screener.models import AuditEvent
+from screener.models import AuditEvent, Submission
 from screener.questions import QUESTIONS
 from screener.scoring import FIELDS, RUBRIC_VERSION
 
@@ -123,17 +126,51 @@ def test_csv_defuses_formulas_in_free_text(app, clinician, start):
     assert row["full_name"] == f"'{start}cmd|' /C calc'!A0"
 
 
-def test_csv_is_streamed_in_chunks(app, clinician):
+def test_csv_is_streamed_in_batches_complete_and_in_queue_order(app, clinician, monkeypatch):
     from screener import demo
 
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 100)
     with app.app_context():
-        demo.seed(1200, now=NOW)
+        demo.seed(250, now=NOW)
+        queue = queries.queue_page(queries.QueueFilter(), 1, 250, per_page=250).items
+        stored = dict(db.session.execute(select(Submission.reference, Submission.answers)).all())
     response = clinician.get("/clinic/export.csv", buffered=False)
     assert response.is_streamed
     chunks = list(response.response)
     response.close()
-    assert len(chunks) >= 3
-    assert sum(chunk.count(b"\r\n") for chunk in chunks) == 1201
+    assert len(chunks) == 4  # the header, then one chunk per batch
+    exported = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert [row["reference"] for row in exported] == [row.reference for row in queue]
+    # Every row carries its own answers (a batch is decoded at once).
+    for row in exported:
+        answers = stored[row["reference"]]
+        assert row["pain_average"] == str(answers.get("pain_average", ""))
+        assert row["pain_areas"] == ";".join(answers.get("pain_areas", []))
+        assert row["odi"] == ";".join(map(str, answers.get("odi", [])))
+
+
+def test_a_download_stopped_part_way_closes_its_query(app, clinician, monkeypatch):
+    # On PostgreSQL a server-side cursor left open warns, and warnings fail this suite.
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    for _ in range(5):
+        add_submission(app)
+    response = clinician.get("/clinic/export.csv", buffered=False)
+    chunks = iter(response.response)
+    assert b"reference" in next(chunks)
+    assert next(chunks).count(b"\r\n") == 2
+    response.close()
+    gc.collect()
+
+
+def test_csv_times_are_utc_to_the_second(app, clinician):
+    late = datetime(2026, 5, 1, 10, 0, 0, 999999, tzinfo=UTC)
+    evening_in_bogota = datetime(2026, 5, 1, 23, 30, 15, tzinfo=timezone(timedelta(hours=-5)))
+    add_submission(app, submitted_at=late)
+    add_submission(app, submitted_at=evening_in_bogota, reviewed=True)
+    rows = {row["review_status"]: row for row in read_csv(clinician)}
+    assert rows["new"]["submitted_at"] == "2026-05-01T10:00:00Z" == iso_utc(late)
+    assert rows["reviewed"]["submitted_at"] == "2026-05-02T04:30:15Z"
+    assert iso_utc(evening_in_bogota) == "2026-05-02T04:30:15Z"
 
 
 def test_csv_identity_export_of_an_empty_queue_is_just_the_header(clinician):
