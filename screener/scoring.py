@@ -450,25 +450,18 @@ _CHECKS: dict[Kind, Callable[[Field, object], object]] = {
     Kind.TEXT: _check_text,
 }
 _CHECK_BY_KEY = {key: (field, _CHECKS[field.kind]) for key, field in FIELDS.items()}
-# Every value a single-valued key accepts, for the fast path in validate().
-_PLAIN_TYPES = frozenset({str, int})
-_SCALAR_VALUES = {
-    key: frozenset(range(f.minimum, f.maximum + 1)) if f.kind is Kind.INT else _CHOICE_SETS[key]
-    for key, f in FIELDS.items()
-    if f.kind in (Kind.YN, Kind.YNU, Kind.CHOICE, Kind.INT)
-}
 
 
 def validate(answers: Mapping[str, object]) -> dict[str, object]:
     """Return a checked copy of the answers without the unanswered keys; raise AnswerError."""
-    if not isinstance(answers, dict) and not isinstance(answers, Mapping):  # dict: fast path
+    if type(answers) is dict:
+        clean = _plain_copy(answers)
+        if clean is not None:
+            return clean
+    if not isinstance(answers, dict) and not isinstance(answers, Mapping):
         raise AnswerError("(answers)", "must be an object")
     clean: dict[str, object] = {}
     for key, value in answers.items():
-        # Fast path for the commonest answers; the exact class check keeps out True and 7.0.
-        if value.__class__ in _PLAIN_TYPES and value in _SCALAR_VALUES.get(key, ()):
-            clean[key] = value
-            continue
         try:
             field, check = _CHECK_BY_KEY[key]
         except KeyError:
@@ -482,8 +475,82 @@ def validate(answers: Mapping[str, object]) -> dict[str, object]:
     return clean
 
 
+# --- Validation's fast pass ---------------------------------------------------------------------
+# Nearly every answer set holds only plain JSON values (str, int, lists of them, null) that the
+# checks above accept unchanged. validate() first tries this pass, which returns the same copy for
+# those and gives up (None) on anything else: the full checks then decide and word the first error.
+
+
+def _single_values(field: Field) -> frozenset[object]:
+    """Every value a single-valued field accepts as it is; none for list, ODI and text fields."""
+    if field.kind is Kind.INT:
+        return frozenset(range(field.minimum, field.maximum + 1))
+    if field.kind in (Kind.YN, Kind.YNU, Kind.CHOICE):
+        return frozenset(field.choices)
+    return frozenset()
+
+
+_SINGLE_VALUES = {key: _single_values(field) for key, field in FIELDS.items()}
+_LIST_CODES = {key: _CHOICE_SETS[key] for key, field in FIELDS.items() if field.kind is Kind.LIST}
+_TEXT_LIMITS = {key: field.max_length for key, field in FIELDS.items() if field.kind is Kind.TEXT}
+_ODI = FIELDS["odi"]
+_ODI_ENTRIES = frozenset({None, *range(_ODI.minimum, _ODI.maximum + 1)})
+_ODI_CLASSES = frozenset({int, type(None)})
+
+
+def _plain_copy(answers: dict) -> dict[str, object] | None:
+    """The checked copy of answers that are all plain and valid, else None."""
+    clean = answers.copy()  # most answers pass unchanged: copy them all, then fix up the copy
+    try:
+        for key, value in answers.items():
+            kind = type(value)  # exact classes: True, 7.0 and subclasses take the full checks
+            if kind is str or kind is int:
+                if value in _SINGLE_VALUES[key]:
+                    continue
+                # Otherwise only text passes: a str within its key's limit.
+                if kind is int or len(value) > _TEXT_LIMITS[key]:
+                    return None
+                if value.strip():
+                    continue
+            elif kind is list:
+                if key == "odi":
+                    copy = _plain_odi(value)
+                    if copy is None:
+                        return None
+                else:  # distinct codes, all plain str, `none` only on its own
+                    allowed = _LIST_CODES[key]
+                    copy = []
+                    for code in value:
+                        if type(code) is not str or code not in allowed or code in copy:
+                            return None
+                        copy.append(code)
+                    if "none" in copy and len(copy) > 1:
+                        return None
+                if copy:
+                    clean[key] = copy
+                    continue
+            elif value is not None or key not in FIELDS:
+                return None
+            del clean[key]  # not answered: null, an empty list or blank text
+    except KeyError:  # not a question in this rubric, or not one taking this kind of answer
+        return None
+    return clean
+
+
+def _plain_odi(value: list) -> list[int | None] | None:
+    """A copy of exactly ten plain ODI section scores or nulls, else None."""
+    if (
+        len(value) == _T.odi_sections
+        and _ODI_CLASSES.issuperset(map(type, value))  # first: True is refused, all hashable
+        and _ODI_ENTRIES.issuperset(value)
+    ):
+        return list(value)
+    return None
+
+
 # --- Criteria -----------------------------------------------------------------------------------
 
+# Enum members held in globals: reading one off its Enum class is a slow attribute lookup.
 _MET, _NOT_MET, _UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 
 
@@ -502,20 +569,20 @@ def _location(a: dict) -> Status:
 def _generalized(a: dict) -> Status:
     """No widespread pain disorder."""
     fibromyalgia, arthritis = a.get("fibromyalgia"), a.get("inflammatory_arthritis")
-    if _T.widespread_area in a.get("pain_areas", ()) or "yes" in (fibromyalgia, arthritis):
+    if _T.widespread_area in a.get("pain_areas", ()) or fibromyalgia == "yes" or arthritis == "yes":
         return _NOT_MET
     if fibromyalgia == "no" and arthritis == "no":
         return _MET
     return _UNKNOWN
 
 
-def _by_codes(value: object, met: frozenset[str], not_met: frozenset[str]) -> Status:
-    """Judge a single-choice answer by its code sets."""
-    if value in met:
-        return _MET
-    if value in not_met:
-        return _NOT_MET
-    return _UNKNOWN
+def _status_by_code(met: frozenset[str], not_met: frozenset[str]) -> dict[str, Status]:
+    """Judge a single-choice answer by a table from code to status; other codes are unknown."""
+    return dict.fromkeys(not_met, _NOT_MET) | dict.fromkeys(met, _MET)
+
+
+_DURATION_STATUS = _status_by_code(_T.duration_met, _T.duration_not_met)
+_PREGNANCY_STATUS = _status_by_code(_T.pregnancy_met, _T.pregnancy_not_met)
 
 
 def _severity(a: dict) -> Status:
@@ -526,14 +593,13 @@ def _severity(a: dict) -> Status:
     return _MET if average >= _T.pain_average_min else _NOT_MET
 
 
-def _odi_percent(odi: list | None) -> float | None:
+def _odi_percent(odi: list) -> float | None:
     """Return the unrounded ODI % when enough sections are answered, else None."""
-    if odi is None:
+    answered = len(odi) - odi.count(None)
+    if answered < _T.odi_min_answered:
         return None
-    scores = [score for score in odi if score is not None]
-    if len(scores) < _T.odi_min_answered:
-        return None
-    return 100 * sum(scores) / (_T.odi_section_max * len(scores))
+    # filter(None) drops the nulls, and the zeros, which add nothing.
+    return 100 * sum(filter(None, odi)) / (_T.odi_section_max * answered)
 
 
 def _function(a: dict, odi: float | None) -> Status:
@@ -578,6 +644,7 @@ def _urgency(raised: list[tuple[RedFlag, str]]) -> Urgency | None:
 
 # --- Outcome and explanations -------------------------------------------------------------------
 
+_URGENT, _INCOMPLETE = Category.URGENT, Category.INCOMPLETE  # in globals, as _MET is
 _REQUIRED = frozenset(REQUIRED_KEYS)
 _RED_FLAG_SET = frozenset(RED_FLAG_KEYS)
 _PATTERN_CRITERIA = ("location", "generalized")
@@ -605,6 +672,7 @@ _REFERRAL_REASON = (
     "Location, duration, severity and conservative care are met and no criterion is not met; "
     "the checklist remains for the care team."
 )
+_REFERRAL = Category.DISCUSS_REFERRAL, (_REFERRAL_REASON,)
 _TEXT = {
     "leg_symptoms_below_knee": (
         "Numbness, tingling or shooting pain below the knee: a lumbar source is possible, though "
@@ -654,15 +722,18 @@ _IMAGING_FLAGS = {
 
 
 def _outcome(
-    a: dict, raised: list[tuple[RedFlag, str]], urgency: Urgency | None, criteria: dict
+    raised: list[tuple[RedFlag, str]],
+    urgency: Urgency | None,
+    criteria: dict,
+    missing: tuple[str, ...],
 ) -> tuple[Category, tuple[str, ...]]:
     """Apply the outcome rules in order (the first that applies wins), with the reasons."""
     if urgency is not None:
         reasons = [_URGENT_REASONS.get((flag.key, answer)) for flag, answer in raised]
-        return Category.URGENT, tuple([reason for reason in reasons if reason])
-    if not _RED_FLAG_SET <= a.keys():
-        unanswered = "; ".join([flag.label for flag in RED_FLAGS if flag.key not in a])
-        return Category.INCOMPLETE, (
+        return _URGENT, tuple([reason for reason in reasons if reason])
+    if not _RED_FLAG_SET.isdisjoint(missing):
+        unanswered = "; ".join([flag.label for flag in RED_FLAGS if flag.key in missing])
+        return _INCOMPLETE, (
             "Every red-flag question must be answered before the rest is judged; still "
             f"unanswered: {unanswered}.",
         )
@@ -673,7 +744,7 @@ def _outcome(
                 reasons.append(_CRITERION_REASONS[name, status])
         if reasons:
             return category, tuple(reasons)
-    return Category.DISCUSS_REFERRAL, (_REFERRAL_REASON,)
+    return _REFERRAL
 
 
 def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[str, ...]:
@@ -685,10 +756,10 @@ def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[
         flags.append(_TEXT["low_relief"])
     if a.get("nicotine") == "yes":
         flags.append(_TEXT["nicotine"])
-    if a.get("prior_si_fusion") in _SI_FUSION_FLAGS:
-        flags.append(_SI_FUSION_FLAGS[a["prior_si_fusion"]])
-    if a.get("metal_allergy") in _METAL_FLAGS:
-        flags.append(_METAL_FLAGS[a["metal_allergy"]])
+    if fusion := _SI_FUSION_FLAGS.get(a.get("prior_si_fusion")):
+        flags.append(fusion)
+    if metal := _METAL_FLAGS.get(a.get("metal_allergy")):
+        flags.append(metal)
     for name in ("generalized", "pregnancy", "function"):
         if criteria[name] is _UNKNOWN:
             flags.append(_TEXT[name])
@@ -697,8 +768,8 @@ def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[
     for flag, answer in raised:
         if answer == "unsure":
             flags.append(_UNSURE_FLAGS[flag.key])
-    if a.get("imaging") in _IMAGING_FLAGS:
-        flags.append(_IMAGING_FLAGS[a.get("imaging")])
+    if imaging := _IMAGING_FLAGS.get(a.get("imaging")):
+        flags.append(imaging)
     return tuple(flags)
 
 
@@ -760,26 +831,28 @@ class Assessment:
 def assess(answers: Mapping[str, object]) -> Assessment:
     """Validate the answers, then score them against the rubric."""
     a = validate(answers)
-    odi = _odi_percent(a.get("odi"))
+    odi = _odi_percent(a["odi"]) if "odi" in a else None
     criteria = {
         "location": _location(a),
         "generalized": _generalized(a),
-        "duration": _by_codes(a.get("pain_duration"), _T.duration_met, _T.duration_not_met),
+        "duration": _DURATION_STATUS.get(a.get("pain_duration"), _UNKNOWN),
         "severity": _severity(a),
         "function": _function(a, odi),
         "conservative_care": _conservative_care(a),
-        "pregnancy": _by_codes(a.get("pregnancy"), _T.pregnancy_met, _T.pregnancy_not_met),
+        "pregnancy": _PREGNANCY_STATUS.get(a.get("pregnancy"), _UNKNOWN),
     }
     raised = _raised(a)
-    urgency = _urgency(raised)
-    category, reasons = _outcome(a, raised, urgency, criteria)
+    urgency = _urgency(raised) if raised else None
+    # Usually none is missing, which one set difference shows.
+    missing = tuple([k for k in REQUIRED_KEYS if k not in a]) if _REQUIRED.difference(a) else ()
+    category, reasons = _outcome(raised, urgency, criteria, missing)
     return Assessment(
         RUBRIC_VERSION,
         category,
         urgency,
         MappingProxyType(criteria),
         None if odi is None else round(odi, 1),
-        () if _REQUIRED <= a.keys() else tuple([k for k in REQUIRED_KEYS if k not in a]),
+        missing,
         reasons,
         _flags(a, raised, criteria),
         _supporting(a),

@@ -63,6 +63,11 @@ def test_any_mapping_is_accepted():
     assert validate(MappingProxyType({"pain_side": "left"})) == {"pain_side": "left"}
 
 
+def test_null_answers_are_dropped_from_any_mapping():
+    answers = MappingProxyType({"pain_side": None, "pain_average": 5})
+    assert validate(answers) == {"pain_average": 5}
+
+
 class Code(StrEnum):
     BUTTOCK = "buttock"
     NO = "no"
@@ -102,6 +107,7 @@ INVALID = [
     ({"nonsense": "yes"}, "nonsense", "is not a question in this rubric"),
     ({5: "yes"}, "5", "is not a question in this rubric"),
     ({"name": "Ann"}, "name", "is not a question in this rubric"),
+    ({"name": None}, "name", "is not a question in this rubric"),
     ({"pain_average": True}, "pain_average", "must be a whole number from 0 to 10, not true"),
     ({"pain_average": "7"}, "pain_average", 'must be a whole number from 0 to 10, not "7"'),
     ({"pain_average": 7.0}, "pain_average", "must be a whole number from 0 to 10, not 7.0"),
@@ -158,6 +164,20 @@ def test_one_bad_answer_refuses_the_whole_set():
     with pytest.raises(AnswerError) as caught:
         validate({"rf_fever": "no", "pain_average": 12, "pain_side": "left"})
     assert caught.value.key == "pain_average"
+
+
+@pytest.mark.parametrize(
+    ("answers", "key"),
+    [
+        ({"pain_average": True, "worst_spot": "elbow"}, "pain_average"),
+        ({"worst_spot": "elbow", "pain_average": True}, "worst_spot"),
+        ({"rf_fever": Code.NO, "pain_areas": "buttock", "nonsense": "yes"}, "pain_areas"),
+    ],
+)
+def test_the_first_bad_answer_in_order_is_named(answers, key):
+    with pytest.raises(AnswerError) as caught:
+        validate(answers)
+    assert caught.value.key == key
 
 
 @pytest.mark.parametrize("answers", [None, [], ["rf_fever"], "rf_fever=no", 5, {"rf_fever"}])
