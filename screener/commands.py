@@ -32,8 +32,8 @@ def assess_command(path) -> None:
         except AnswerError as exc:
             where = f"[{index}] " if many else ""
             raise click.ClickException(f"{where}{exc}") from None
-    json.dump(results if many else results[0], sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # One string, one write: json.dump writes piece by piece, several times slower here.
+    sys.stdout.write(json.dumps(results if many else results[0], ensure_ascii=False) + "\n")
 
 
 @click.command("create-user")
