@@ -35,8 +35,8 @@ class Config:
     DRAFT_TTL_DAYS = int(os.environ.get("DRAFT_TTL_DAYS", "30"))
     # The patient's session holds only the draft's token; it lives as long as the draft.
     PERMANENT_SESSION_LIFETIME = timedelta(days=DRAFT_TTL_DAYS)
-    # Re-send the cookie only when the session changes (a saved step renews it, see
-    # patient.views), not on every page: signing it again costs more than many pages do.
+    # Re-send the cookie only when the session changes, not on every page: signing it again
+    # costs more than many pages do. Patient pages renew it once a day (remember_draft).
     SESSION_REFRESH_EACH_REQUEST = False
     # Static files carry no patient data; an hour's caching spares a phone ~30 requests a visit.
     SEND_FILE_MAX_AGE_DEFAULT = 3600
