@@ -145,15 +145,24 @@ class Submission(db.Model):
         raw = "".join(secrets.choice(alphabet) for _ in range(8))
         return f"{raw[:4]}-{raw[4:]}"
 
+    @staticmethod
+    def assessment_values(result: dict, flagged_at: datetime | None) -> dict:
+        """The columns that store an assessment (flagged_at: when the row was first flagged)."""
+        values = {
+            "assessment": result,
+            "rubric_version": result["rubric_version"],
+            "category": result["category"],
+            "urgency": result["urgency"],
+            "urgency_rank": URGENCY_RANK[result["urgency"]],
+        }
+        if result["urgency"] and flagged_at is None:
+            values["flagged_at"] = utcnow()
+        return values
+
     def apply_assessment(self, result: dict) -> None:
         """Store an assessment and its indexed columns."""
-        self.assessment = result
-        self.rubric_version = result["rubric_version"]
-        self.category = result["category"]
-        self.urgency = result["urgency"]
-        self.urgency_rank = URGENCY_RANK[result["urgency"]]
-        if result["urgency"] and self.flagged_at is None:
-            self.flagged_at = utcnow()
+        for key, value in self.assessment_values(result, self.flagged_at).items():
+            setattr(self, key, value)
 
     @property
     def identified(self) -> bool:

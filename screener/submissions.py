@@ -5,11 +5,11 @@ for a patient's questionnaire happens here.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, exists, select, update
 
 from .extensions import db
 from .models import Patient, Status, Submission, token_digest, utcnow
@@ -32,6 +32,37 @@ class ResumeError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.submission = submission
+
+
+@dataclass
+class Draft:
+    """A questionnaire as its step pages read and write it: one row, in Core.
+
+    Steps are the busiest pages, and on them the ORM session cost more than the rest of the
+    request (bench/bench_http.py). So `find_draft` and `save_step` use a connection of their
+    own and no session; every other page works with the Submission model.
+    """
+
+    id: int
+    status: str
+    answers: dict
+    steps_done: list
+    urgency: str | None
+    flagged_at: datetime | None
+    submitted_at: datetime | None
+    expires_at: datetime | None
+    identified: bool
+
+
+_DRAFT_FIELDS = tuple(field.name for field in fields(Draft))
+_SUBMISSIONS = Submission.__table__
+_PATIENTS = Patient.__table__
+_DRAFT_BY_TOKEN = select(
+    *(_SUBMISSIONS.c[name] for name in _DRAFT_FIELDS if name != "identified"),
+    exists().where(_PATIENTS.c.submission_id == _SUBMISSIONS.c.id).label("identified"),
+).where(_SUBMISSIONS.c.token_hash == bindparam("digest"))
+# The columns to set are the keys of the parameters it runs with (built once, as above).
+_SAVE_DRAFT = update(_SUBMISSIONS).where(_SUBMISSIONS.c.id == bindparam("draft_id"))
 
 
 @dataclass(frozen=True)
@@ -68,16 +99,27 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def _stored_values(
+    current: Submission | Draft, answers: dict, language: str, now: datetime
+) -> dict:
+    """The column values that keep a checked set of answers, and everything derived from them."""
+    values = {
+        "answers": answers,
+        "language": language,
+        **Submission.assessment_values(assess(answers).to_dict(), current.flagged_at),
+    }
+    if current.status == Status.DRAFT:
+        values["expires_at"] = now + _ttl()
+    # A red flag puts the draft in the clinic queue at once; the patient may still finish.
+    if values["urgency"] and current.submitted_at is None:
+        values["submitted_at"] = now
+    return values
+
+
 def _store(submission: Submission, answers: dict, language: str, now: datetime) -> None:
     """Keep checked answers and recompute everything derived from them."""
-    submission.answers = validate(answers)
-    submission.apply_assessment(assess(submission.answers).to_dict())
-    submission.language = language
-    if submission.status == Status.DRAFT:
-        submission.expires_at = now + _ttl()
-    # A red flag puts the draft in the clinic queue at once; the patient may still finish.
-    if submission.urgency and submission.submitted_at is None:
-        submission.submitted_at = now
+    for key, value in _stored_values(submission, validate(answers), language, now).items():
+        setattr(submission, key, value)
 
 
 def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
@@ -109,28 +151,45 @@ def find_by_token(token: str | None) -> Submission | None:
     return db.session.scalar(_BY_TOKEN, {"digest": token_digest(token)})
 
 
-def is_expired(submission: Submission, now: datetime | None = None) -> bool:
+def find_draft(token: str | None) -> Draft | None:
+    """The questionnaire this bearer token opens, whatever its state, as a step page needs it."""
+    if not token:
+        return None
+    with db.engine.connect() as connection:
+        row = connection.execute(_DRAFT_BY_TOKEN, {"digest": token_digest(token)}).first()
+    return Draft(**row._mapping) if row is not None else None
+
+
+def identity_of(draft: Draft) -> Patient | None:
+    """The identity stored for a draft, if any."""
+    return db.session.scalar(select(Patient).where(Patient.submission_id == draft.id))
+
+
+def is_expired(submission: Submission | Draft, now: datetime | None = None) -> bool:
     """Whether a draft has passed its expiry time (a sent questionnaire never expires)."""
     if submission.status != Status.DRAFT or submission.expires_at is None:
         return False
     return submission.expires_at <= (now or utcnow())
 
 
-def _mark_done(submission: Submission, slug: str) -> None:
-    if slug not in submission.steps_done:
-        submission.steps_done = [*submission.steps_done, slug]
+def _steps_done(current: Submission | Draft, slug: str) -> list:
+    return current.steps_done if slug in current.steps_done else [*current.steps_done, slug]
 
 
 def save_identity(
-    submission: Submission,
+    record: Submission | Draft,
     identity: Identity,
     language: str,
     *,
     complete: bool = True,
     now: datetime | None = None,
 ) -> Submission:
-    """Store the patient's identity apart from the answers, and renew the draft."""
+    """Store the patient's identity apart from the answers, and renew the draft.
+
+    `record` is the Submission, or the Draft a step page read (which is brought up to date).
+    """
     now = now or utcnow()
+    submission = db.session.get(Submission, record.id)  # the same object, when given one
     if submission.patient is None:
         submission.patient = Patient()
     patient = submission.patient
@@ -141,38 +200,44 @@ def save_identity(
     patient.name_search = identity.full_name.casefold()
     _store(submission, submission.answers, language, now)
     if complete:
-        _mark_done(submission, "about-you")
+        submission.steps_done = _steps_done(submission, "about-you")
     db.session.commit()
+    if isinstance(record, Draft):
+        for name in _DRAFT_FIELDS:
+            setattr(record, name, getattr(submission, name))
     return submission
 
 
 def save_step(
-    submission: Submission,
+    draft: Draft,
     slug: str,
     answers: dict,
     language: str,
     *,
     complete: bool = True,
     now: datetime | None = None,
-) -> Submission:
+) -> Draft:
     """Replace one step's answers (every key of `answers`; None, "" or [] clears one), check
-    the whole set and reassess it.
+    the whole set, reassess it and store it; `draft` is brought up to date.
 
     Raises scoring.AnswerError, leaving the stored answers as they were, when the merged
     answers break the rubric.
     """
     now = now or utcnow()
-    merged = {k: v for k, v in submission.answers.items() if k not in answers}
+    merged = {k: v for k, v in draft.answers.items() if k not in answers}
     merged.update({k: v for k, v in answers.items() if v not in (None, [], "")})
     if merged.get("si_injection") != "yes":
         # The relief question is only asked, and only kept, after a "yes".
         merged.pop("si_injection_relief", None)
-    checked = validate(merged)  # raises before anything changes
-    _store(submission, checked, language, now)
+    values = _stored_values(draft, validate(merged), language, now)  # raises before any change
     if complete:
-        _mark_done(submission, slug)
-    db.session.commit()
-    return submission
+        values["steps_done"] = _steps_done(draft, slug)
+    with db.engine.begin() as connection:
+        connection.execute(_SAVE_DRAFT, {"draft_id": draft.id, **values})
+    for name in _DRAFT_FIELDS:
+        if name in values:
+            setattr(draft, name, values[name])
+    return draft
 
 
 def submit(
@@ -192,7 +257,7 @@ def submit(
     return submission
 
 
-def issue_resume_code(submission: Submission) -> str:
+def issue_resume_code(submission: Submission | Draft) -> str:
     """Give the draft a new short resume code (any earlier code stops working)."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -200,8 +265,11 @@ def issue_resume_code(submission: Submission) -> str:
         taken = select(Submission.id).where(Submission.resume_code_hash == digest)
         if db.session.scalar(taken) is None:
             break
-    submission.resume_code_hash = digest
-    submission.resume_failures = 0
+    db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id)
+        .values(resume_code_hash=digest, resume_failures=0)
+    )
     db.session.commit()
     return code
 

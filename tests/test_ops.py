@@ -9,18 +9,18 @@ from screener.extensions import db
 from screener.models import Patient, Submission, utcnow
 
 
-def _drafts(app, ages_in_days: list[int]) -> list[int]:
-    """Drafts last saved this many days ago, each with a patient; returns their ids."""
+def _drafts(app, ages_in_days: list[int]) -> list[tuple[int, str]]:
+    """Drafts last saved this many days ago, each with a patient; returns ids and tokens."""
     now = utcnow()
-    ids = []
+    drafts = []
     with app.test_request_context():
         for age in ages_in_days:
             then = now - timedelta(days=age)
-            draft, _token = submissions.create_draft("en", now=then)
+            draft, token = submissions.create_draft("en", now=then)
             identity = submissions.Identity("Ann Example", now.date().replace(year=1970))
             submissions.save_identity(draft, identity, "en", now=then)
-            ids.append(draft.id)
-    return ids
+            drafts.append((draft.id, token))
+    return drafts
 
 
 def _remaining(app) -> tuple[set[int], set[int]]:
@@ -31,7 +31,7 @@ def _remaining(app) -> tuple[set[int], set[int]]:
 
 
 def test_purge_drafts_deletes_expired_drafts_and_their_identity(app, runner):
-    fresh, _old, _older = _drafts(app, [1, 31, 45])
+    (fresh, _), _old, _older = _drafts(app, [1, 31, 45])
     result = runner.invoke(args=["purge-drafts"])
     assert result.exit_code == 0, result.output
     assert result.output == "Deleted 2 expired drafts.\n"
@@ -46,13 +46,12 @@ def test_purge_drafts_follows_the_configured_lifetime(app, runner):
 
 
 def test_purge_drafts_keeps_sent_and_flagged_questionnaires(app, runner):
-    sent, flagged = _drafts(app, [60, 60])
+    (sent, _), (flagged, flagged_token) = _drafts(app, [60, 60])
     with app.test_request_context():
         then = utcnow() - timedelta(days=60)
         submissions.submit(db.session.get(Submission, sent), now=then)
-        submissions.save_step(
-            db.session.get(Submission, flagged), "safety", {"rf_fever": "yes"}, "en", now=then
-        )
+        flagged_draft = submissions.find_draft(flagged_token)
+        submissions.save_step(flagged_draft, "safety", {"rf_fever": "yes"}, "en", now=then)
     result = runner.invoke(args=["purge-drafts"])
     assert result.output == "Deleted 0 expired drafts.\n"
     assert _remaining(app)[0] == {sent, flagged}

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import Submission
 from ..questions import QUESTIONS, STEPS, Step
 from ..scoring import RED_FLAG_KEYS, RED_FLAGS
+from ..submissions import Draft
 from . import odi
 
 ABOUT_YOU = "about-you"
@@ -50,7 +51,7 @@ def previous_slug(slug: str) -> str | None:
     return slugs[at - 1] if at > 0 else None
 
 
-def is_blank(slug: str, submission: Submission) -> bool:
+def is_blank(slug: str, submission: Submission | Draft) -> bool:
     """Whether the step has nothing stored yet, so its page is the same for every patient."""
     if slug == ABOUT_YOU:
         return not submission.identified

@@ -96,13 +96,14 @@ def remember_draft(token: str) -> None:
         session.permanent = True
 
 
-def _current() -> tuple[Submission | None, str | None]:
-    """This browser's questionnaire: from the posted form's token, else from the session."""
+def _current(find=submissions.find_by_token):
+    """This browser's questionnaire (a Submission, or what `find` returns) and its token:
+    from the posted form's token, else from the session."""
     candidates = [session.get(TOKEN_KEY)]
     if request.method == "POST":
         candidates.insert(0, request.form.get("token"))
     for token in candidates:
-        submission = submissions.find_by_token(token)
+        submission = find(token)
         if submission is not None:
             remember_draft(token)
             return submission, token
@@ -113,7 +114,7 @@ def _page(template: str, status: int = 200, **context):
     return make_response(render_template(template, **context), status)
 
 
-def _problem(submission: Submission | None):
+def _problem(submission: Submission | submissions.Draft | None):
     """The page to show instead when there is no open draft to answer, else None."""
     if submission is None:
         flash(
@@ -178,19 +179,18 @@ def language(code: str):
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
+def _form_for(slug: str, draft: submissions.Draft, formdata) -> PatientForm:
     """The step's form: from what was posted, else from what is stored (never both: an
     unticked box or unchosen radio is absent from a post and must not fall back)."""
     stored = formdata is None
     if slug == pages.ABOUT_YOU:
-        return AboutYouForm(formdata=formdata, obj=submission.patient if stored else None)
+        identity = submissions.identity_of(draft) if stored and draft.identified else None
+        return AboutYouForm(formdata=formdata, obj=identity)
     if slug == pages.ODI:
         form_class = odi_form(odi.instrument())
-        return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
+        return form_class(formdata=formdata, data=odi_data(draft.answers) if stored else {})
     form_class = questions_form(slug)
-    return form_class(
-        formdata=formdata, data=form_class.data_from(submission.answers) if stored else {}
-    )
+    return form_class(formdata=formdata, data=form_class.data_from(draft.answers) if stored else {})
 
 
 def _step_context(slug: str, token: str, form, return_to: str | None, notice=None) -> dict:
@@ -211,12 +211,12 @@ def _step_context(slug: str, token: str, form, return_to: str | None, notice=Non
     }
 
 
-def _render_step(slug: str, submission: Submission, token: str, form, notice=None):
+def _render_step(slug: str, token: str, form, notice=None):
     context = _step_context(slug, token, form, request.values.get("return_to"), notice)
     return render_template("patient/step.html", **context)
 
 
-def _blank_step(slug: str, submission: Submission, token: str):
+def _blank_step(slug: str, draft: submissions.Draft, token: str):
     """The page of a step with nothing stored yet, or None when it is not blank.
 
     Such a page differs between patients only in the CSRF and draft tokens, so it is rendered
@@ -226,14 +226,14 @@ def _blank_step(slug: str, submission: Submission, token: str):
     app = current_app
     if app.jinja_env.auto_reload or "_flashes" in session:
         return None
-    if not pages.is_blank(slug, submission):
+    if not pages.is_blank(slug, draft):
         return None
     review = request.args.get("return_to") == "review"
     key = (slug, _language(), review, request.script_root)
     cache = app.extensions.setdefault("screener.blank_steps", {})
     page = cache.get(key)
     if page is None:
-        form = _form_for(slug, submission, None)
+        form = _form_for(slug, draft, None)
         page = render_template(
             "patient/step.html",
             csrf_token=lambda: CSRF_MARK,
@@ -243,7 +243,7 @@ def _blank_step(slug: str, submission: Submission, token: str):
     return page.replace(CSRF_MARK, generate_csrf()).replace(TOKEN_MARK, token)
 
 
-def _save(slug: str, submission: Submission, form, complete: bool) -> None:
+def _save(slug: str, draft: submissions.Draft, form, complete: bool) -> None:
     language = _language()
     if slug == pages.ABOUT_YOU:
         identity = submissions.Identity(
@@ -252,12 +252,12 @@ def _save(slug: str, submission: Submission, form, complete: bool) -> None:
             phone=form.phone.data or None,
             email=form.email.data or None,
         )
-        submissions.save_identity(submission, identity, language, complete=complete)
+        submissions.save_identity(draft, identity, language, complete=complete)
         return
-    submissions.save_step(submission, slug, form.answers(), language, complete=complete)
+    submissions.save_step(draft, slug, form.answers(), language, complete=complete)
 
 
-def _give_resume_code(submission: Submission) -> None:
+def _give_resume_code(submission: Submission | submissions.Draft) -> None:
     session[CODE_KEY] = submissions.issue_resume_code(submission)
 
 
@@ -266,33 +266,33 @@ def step(slug: str):
     """One page of questions: Back, Continue, Save and finish later, and the language switch."""
     if pages.find_step(slug) is None:
         abort(404)
-    submission, token = _current()
-    if (stop := _problem(submission)) is not None:
+    draft, token = _current(submissions.find_draft)
+    if (stop := _problem(draft)) is not None:
         return stop
-    if slug != pages.ABOUT_YOU and not submission.identified:
+    if slug != pages.ABOUT_YOU and not draft.identified:
         return redirect(url_for(".step", slug=pages.ABOUT_YOU))
     posted = request.method == "POST"
-    if not posted and (page := _blank_step(slug, submission, token)) is not None:
+    if not posted and (page := _blank_step(slug, draft, token)) is not None:
         return page
     switch = request.form.get("switch_lang") if posted else None
     if switch is not None:
         _choose_language(switch)
-    form = _form_for(slug, submission, request.form if posted else None)
+    form = _form_for(slug, draft, request.form if posted else None)
     if posted:
         # Switching language keeps what was typed: saved like "finish later", without the
         # required checks, and the same step shown again in the new language.
         later = request.form.get("action") == "later" or switch is not None
         if form.validate(partial=later):
             try:
-                _save(slug, submission, form, complete=not later)
+                _save(slug, draft, form, complete=not later)
             except AnswerError as exc:  # the form checks codes; this guards the merged set
                 if exc.key not in form:
                     raise
                 form[exc.key].errors.append(str(CHOICE_MESSAGE))
             else:
                 if later and switch is None:
-                    _give_resume_code(submission)
-                if slug == "safety" and submission.urgency:
+                    _give_resume_code(draft)
+                if slug == "safety" and draft.urgency:
                     return redirect(url_for(".urgent"))  # red flags always win
                 if switch is not None:
                     return_to = request.form.get("return_to")
@@ -306,8 +306,8 @@ def step(slug: str):
         elif switch is not None:
             # Not savable yet (About you needs a name and a date of birth): show the input
             # again in the new language, without errors the patient did not ask for.
-            form = _form_for(slug, submission, request.form)
-    return _render_step(slug, submission, token, form)
+            form = _form_for(slug, draft, request.form)
+    return _render_step(slug, token, form)
 
 
 @bp.get("/urgent")
@@ -455,11 +455,11 @@ def csrf_expired(error):
     if endpoint == "patient.step" and pages.find_step(args.get("slug", "")):
         if (switch := request.form.get("switch_lang")) is not None:
             _choose_language(switch)
-        submission, token = _current()
-        if (stop := _problem(submission)) is not None:
+        draft, token = _current(submissions.find_draft)
+        if (stop := _problem(draft)) is not None:
             return stop
-        form = _form_for(args["slug"], submission, request.form)
-        return _render_step(args["slug"], submission, token, form, notice=CSRF_NOTICE)
+        form = _form_for(args["slug"], draft, request.form)
+        return _render_step(args["slug"], token, form, notice=CSRF_NOTICE)
     if endpoint == "patient.resume":
         form = ResumeForm(formdata=request.form)
         return render_template("patient/resume.html", form=form, notice=CSRF_NOTICE)

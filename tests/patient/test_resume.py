@@ -210,13 +210,13 @@ def test_purge_deletes_only_expired_unflagged_drafts_and_their_identity(app):
     with app.test_request_context():
         kept_fresh, _ = submissions.create_draft("en", now=now)
         expired, _ = submissions.create_draft("en", now=now - timedelta(days=40))
-        flagged, _ = submissions.create_draft("en", now=now - timedelta(days=40))
+        flagged, flagged_token = submissions.create_draft("en", now=now - timedelta(days=40))
         sent, _ = submissions.create_draft("en", now=now - timedelta(days=40))
         identity = submissions.Identity("Ann Example", utcnow().date().replace(year=1970))
         for submission in (expired, flagged, sent):
             submissions.save_identity(submission, identity, "en", now=now - timedelta(days=40))
         submissions.save_step(
-            flagged,
+            submissions.find_draft(flagged_token),
             "safety",
             {"rf_fever": "yes"},
             "en",

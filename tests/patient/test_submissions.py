@@ -45,37 +45,86 @@ def test_whether_the_identity_is_stored_is_known_with_or_without_loading_it(app)
         assert "patient" not in found.__dict__  # read with the row; the identity stays unloaded
 
 
+def stored(submission_id: int) -> Submission:
+    """The row as it is now in the database."""
+    db.session.expunge_all()
+    return db.session.get(Submission, submission_id)
+
+
+def test_a_step_page_reads_the_draft_by_its_token_only(draft):
+    submission, token = draft
+    step = submissions.find_draft(token)
+    assert step.id == submission.id and step.identified is True
+    assert (step.status, step.answers, step.steps_done) == ("draft", {}, ["about-you"])
+    assert step.expires_at == submission.expires_at and step.urgency is None
+    assert submissions.find_draft(token + "x") is None
+    assert submissions.find_draft(None) is None
+    _other, other_token = submissions.create_draft("en")
+    assert submissions.find_draft(other_token).identified is False
+
+
+def test_a_saved_step_is_stored_and_the_draft_kept_in_step(draft):
+    submission, token = draft
+    step = submissions.find_draft(token)
+    submissions.save_step(step, "safety", {**SAFE, "rf_fever": "yes"}, "es")
+    row = stored(submission.id)
+    assert row.answers == step.answers == {**SAFE, "rf_fever": "yes"}
+    assert row.steps_done == step.steps_done == ["about-you", "safety"]
+    assert row.urgency == step.urgency == row.assessment["urgency"] is not None
+    assert row.category == row.assessment["category"] and row.language == "es"
+    assert row.flagged_at == step.flagged_at is not None
+    assert row.submitted_at == step.submitted_at is not None  # in the clinic queue at once
+    assert row.expires_at == step.expires_at > submission.expires_at
+    assert row.updated_at > submission.updated_at
+    assert row.identified and row.patient.full_name == IDENTITY.full_name
+
+
 def test_a_refused_answer_set_leaves_the_stored_answers_alone(draft, app):
-    submission, _ = draft
-    submissions.save_step(submission, "safety", dict(SAFE), "en")
+    submission, token = draft
+    step = submissions.find_draft(token)
+    submissions.save_step(step, "safety", dict(SAFE), "en")
     with pytest.raises(AnswerError, match="medications"):
-        submissions.save_step(submission, "treatments", {"medications": ["none", "opioid"]}, "en")
-    db.session.rollback()
-    assert db.session.get(Submission, submission.id).answers == SAFE
+        submissions.save_step(step, "treatments", {"medications": ["none", "opioid"]}, "en")
+    assert step.answers == stored(submission.id).answers == SAFE
 
 
 def test_clearing_an_answer_removes_it(draft):
-    submission, _ = draft
-    submissions.save_step(submission, "where", {"pain_side": "left", "worst_spot": "leg"}, "en")
-    submissions.save_step(submission, "where", {"pain_side": None, "worst_spot": "leg"}, "en")
-    assert submission.answers == {"worst_spot": "leg"}
+    submission, token = draft
+    step = submissions.find_draft(token)
+    submissions.save_step(step, "where", {"pain_side": "left", "worst_spot": "leg"}, "en")
+    submissions.save_step(step, "where", {"pain_side": None, "worst_spot": "leg"}, "en")
+    assert step.answers == stored(submission.id).answers == {"worst_spot": "leg"}
 
 
 def test_relief_is_dropped_when_the_injection_answer_is_not_yes(draft):
-    submission, _ = draft
-    step = {"si_injection": "yes", "si_injection_relief": "lt_50"}
-    submissions.save_step(submission, "treatments", step, "en")
-    assert submission.answers == step
-    submissions.save_step(submission, "treatments", {**step, "si_injection": "unsure"}, "en")
-    assert submission.answers == {"si_injection": "unsure"}
+    submission, token = draft
+    step = submissions.find_draft(token)
+    answers = {"si_injection": "yes", "si_injection_relief": "lt_50"}
+    submissions.save_step(step, "treatments", answers, "en")
+    assert stored(submission.id).answers == answers
+    submissions.save_step(step, "treatments", {**answers, "si_injection": "unsure"}, "en")
+    assert stored(submission.id).answers == {"si_injection": "unsure"}
 
 
 def test_steps_done_records_each_completed_step_once(draft):
-    submission, _ = draft
-    submissions.save_step(submission, "safety", dict(SAFE), "en")
-    submissions.save_step(submission, "safety", dict(SAFE), "en")
-    submissions.save_step(submission, "where", {}, "en", complete=False)
-    assert submission.steps_done == ["about-you", "safety"]
+    submission, token = draft
+    step = submissions.find_draft(token)
+    submissions.save_step(step, "safety", dict(SAFE), "en")
+    submissions.save_step(step, "safety", dict(SAFE), "en")
+    submissions.save_step(step, "where", {}, "en", complete=False)
+    assert stored(submission.id).steps_done == ["about-you", "safety"]
+
+
+def test_the_identity_saved_from_a_step_page_brings_its_draft_up_to_date(app):
+    with app.test_request_context():
+        _submission, token = submissions.create_draft("en")
+        step = submissions.find_draft(token)
+        assert submissions.identity_of(step) is None
+        submissions.save_identity(step, IDENTITY, "en")
+        assert step.identified is True and step.steps_done == ["about-you"]
+        assert submissions.identity_of(step).full_name == IDENTITY.full_name
+        db.session.expunge_all()
+        assert submissions.find_draft(token).identified is True
 
 
 def test_a_sent_questionnaire_never_expires(draft):
@@ -92,9 +141,12 @@ def test_resume_codes_are_read_as_typed(typed):
     assert submissions.format_code("ABCDEFGH") == "ABCD-EFGH"
 
 
-def test_resume_by_code_issues_a_new_token(draft, app):
+@pytest.mark.parametrize("read", ["model", "step page"])
+def test_resume_by_code_issues_a_new_token(draft, app, read):
     submission, token = draft
-    code = submissions.issue_resume_code(submission)
+    code = submissions.issue_resume_code(
+        submission if read == "model" else submissions.find_draft(token)
+    )
     assert len(code) == submissions.CODE_LENGTH
     assert set(code) <= set(submissions.CODE_ALPHABET)
     found, new_token = submissions.resume_by_code(code, IDENTITY.date_of_birth)
