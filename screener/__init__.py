@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from babel import Locale
 from flask import Flask, request, session
+from flask_limiter import Limiter
 from sqlalchemy import event
 
 from config import Config
@@ -127,6 +128,7 @@ def register_extensions(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # not there when rate limiting is off
         hooks.remove(limiter._check_request_limit)
+    _limit_hooks_to_sign_in(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -142,6 +144,26 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+
+def _limit_hooks_to_sign_in(app: Flask) -> None:
+    """Run Flask-Limiter's after-request hook for the sign-in pages only.
+
+    The hook adds rate-limit headers (switched off here) and counts the limits that count only
+    some responses (`deduct_when`), which only sign-in has. Its teardown hook only clears
+    per-request state, which goes with the request anyway. On every other page the two cost
+    a twelfth of a questionnaire step.
+    """
+    after = app.after_request_funcs.get(None, [])
+    inject = [
+        hook for hook in after if getattr(hook, "func", None) is Limiter._Limiter__inject_headers
+    ]
+    for hook in inject:
+        after.remove(hook)
+        app.after_request_funcs.setdefault("auth", []).append(hook)
+    teardown = app.teardown_request_funcs.get(None, [])
+    if limiter._Limiter__release_context in teardown:
+        teardown.remove(limiter._Limiter__release_context)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -66,6 +66,21 @@ def test_every_response_carries_strict_security_headers(client):
     assert "Strict-Transport-Security" not in headers
 
 
+def test_a_response_keeps_its_own_headers_and_static_files_their_caching(app, client):
+    @app.get("/own-headers")
+    def own_headers():
+        return "x", {"Cache-Control": "private, max-age=60", "X-Frame-Options": "SAMEORIGIN"}
+
+    headers = client.get("/own-headers").headers
+    assert headers.getlist("Cache-Control") == ["private, max-age=60"]
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    static = client.get("/static/css/clinic.css")
+    static.close()
+    assert "no-store" not in static.headers["Cache-Control"]
+    assert static.headers["Content-Security-Policy"]
+
+
 def test_hsts_is_sent_over_https(client):
     headers = client.get("/", base_url="https://localhost").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=")
