@@ -1,9 +1,11 @@
 """Security headers and safe redirects."""
 
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner, want_bytes
 
 CSP = "; ".join(
     [
@@ -71,9 +73,23 @@ class SecurityHeaders:
         return self.wsgi_app(environ, start_with_headers)
 
 
+class _KeyOnceSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each key from its secret and salt once rather
+    than for every cookie read or written (the derivation is an HMAC of its own)."""
+
+    _derived: ClassVar[dict[tuple, bytes]] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        key = (secret, self.salt, self.key_derivation, self.digest_method)
+        if key not in self._derived:
+            self._derived[key] = super().derive_key(secret)
+        return self._derived[key]
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its signing serializer built once per set of keys
-    rather than on every request."""
+    rather than on every request, and each signing key derived once."""
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, object] = {}
@@ -81,7 +97,10 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app: Flask):
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if keys not in self._serializers:
-            self._serializers[keys] = super().get_signing_serializer(app)
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                serializer.signer = _KeyOnceSigner
+            self._serializers[keys] = serializer
         return self._serializers[keys]
 
 
