@@ -77,6 +77,7 @@ def test_a_saved_step_is_stored_and_the_draft_kept_in_step(draft):
     assert row.expires_at == step.expires_at > submission.expires_at
     assert row.updated_at > submission.updated_at
     assert row.identified and row.patient.full_name == IDENTITY.full_name
+    assert submissions.find_draft(token) == step  # read back: every field, every type
 
 
 def test_a_refused_answer_set_leaves_the_stored_answers_alone(draft, app):
