@@ -16,9 +16,12 @@ temporary folder) and loads each with wrk (Debian: `apt-get install wrk`) in one
   the review), rendered in full with the stored answers; no target, shown for comparison;
 - submit: POST /review, sending drafts prepared beforehand with complete answers, each once.
 
-Prints requests per second and the 99th-percentile latency of each, with its ratio to hello
-(targets: step GET >= 0.4, step POST >= 0.2). wrk and the server share the machine: compare
-the ratios within one run, never absolute figures across machines or runs.
+Each measurement but the submit's follows a short warm-up of the same requests that is not
+counted. hello is measured before and after the app, and the ratios are to the mean of the two.
+
+Prints requests per second and the 99th-percentile latency of each, with their ratios to hello
+(targets: step GET >= 0.4, step POST >= 0.2, in requests per second). wrk and the server share
+the machine: compare the ratios within one run, never absolute figures across machines or runs.
 """
 
 import argparse
@@ -129,12 +132,15 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def wrk(args, port: int, path: str, script: Path | None = None, script_args=()) -> dict:
+def wrk(
+    args, port: int, path: str, script: Path | None = None, script_args=(), seconds=None
+) -> dict:
+    seconds = seconds or args.seconds
     command = [
         "wrk",
         f"--threads={args.threads}",
         f"--connections={args.connections}",
-        f"--duration={args.seconds}s",
+        f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
     ]
@@ -143,10 +149,17 @@ def wrk(args, port: int, path: str, script: Path | None = None, script_args=()) 
     command.append(f"http://127.0.0.1:{port}{path}")
     if script:
         command += ["--", path, *map(str, script_args)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(done.stderr or done.stdout)
     return parse_wrk(done.stdout)
+
+
+def measure(args, port: int, path: str, script: Path | None = None, script_args=()) -> dict:
+    """A measurement after a short warm-up of the same requests (not counted), so that each
+    server has imported, compiled and cached what these requests use."""
+    wrk(args, port, path, script, script_args, seconds=args.warm_up)
+    return wrk(args, port, path, script, script_args)
 
 
 def prepare_drafts(app: Flask, count: int, complete: bool, seed: int) -> list[tuple[str, str]]:
@@ -203,6 +216,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections")
     parser.add_argument("--drafts", type=int, default=50, help="drafts the step POSTs rotate over")
+    parser.add_argument("--warm-up", type=int, default=2, help="seconds before each measurement")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS).")
@@ -230,79 +244,93 @@ def main() -> int:
         )
         hello.start(ready_path="/")
         try:
-            results["hello"] = wrk(args, hello.port, "/")
-        finally:
-            hello.stop()
-
-        steps = prepare_drafts(app, args.drafts, complete=False, seed=1)
-        step_gets = folder / "step-get.txt"
-        step_gets.write_text("".join(f"{cookie}\t\n" for cookie, _csrf, _token in steps))
-        step_posts = folder / "step-post.txt"
-        step_posts.write_text(
-            "".join(
-                f"{cookie}\t{body}\n"
-                for cookie, csrf, token in steps
-                for body in [
-                    "&".join(
-                        f"{k}={v}"
-                        for k, v in [
-                            ("csrf_token", csrf),
-                            ("token", token),
-                            ("action", "continue"),
-                            *SAFE,
-                        ]
-                    )
-                ]
-            )
-        )
-        server = Gunicorn(url, folder / "screener.log", workers=args.workers, access_log=False)
-        server.start()
-        try:
-            stride = args.threads
-            results["step GET"] = wrk(
-                args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
-            )
-            results["step POST"] = wrk(
-                args, server.port, "/step/safety", script, (step_posts, 302, stride, "loop")
-            )
-            # The POSTs stored the safety answers of the same drafts: now a return visit.
-            results["step GET, answered"] = wrk(
-                args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
-            )
-            # Enough fresh drafts for the whole run at the step POST's rate, and then some.
-            count = int(results["step POST"]["rps"] * args.seconds * 1.5) + args.connections
-            started = time.perf_counter()
-            ready = prepare_drafts(app, count, complete=True, seed=2)
-            prepared = time.perf_counter() - started
-            submits = folder / "submit.txt"
-            submits.write_text(
+            hellos = [measure(args, hello.port, "/")]
+            results["hello"] = hellos[0]
+            steps = prepare_drafts(app, args.drafts, complete=False, seed=1)
+            step_gets = folder / "step-get.txt"
+            step_gets.write_text("".join(f"{cookie}\t\n" for cookie, _csrf, _token in steps))
+            step_posts = folder / "step-post.txt"
+            step_posts.write_text(
                 "".join(
-                    f"{cookie}\tcsrf_token={csrf}&token={token}\n" for cookie, csrf, token in ready
+                    f"{cookie}\t{body}\n"
+                    for cookie, csrf, token in steps
+                    for body in [
+                        "&".join(
+                            f"{k}={v}"
+                            for k, v in [
+                                ("csrf_token", csrf),
+                                ("token", token),
+                                ("action", "continue"),
+                                *SAFE,
+                            ]
+                        )
+                    ]
                 )
             )
-            before = submitted_count(app)
-            results["submit"] = wrk(
-                args, server.port, "/review", script, (submits, 302, stride, "once")
-            )
-            sent = submitted_count(app) - before
+            server = Gunicorn(url, folder / "screener.log", workers=args.workers, access_log=False)
+            server.start()
+            try:
+                stride = args.threads
+                results["step GET"] = measure(
+                    args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
+                )
+                results["step POST"] = measure(
+                    args, server.port, "/step/safety", script, (step_posts, 302, stride, "loop")
+                )
+                # The POSTs stored the safety answers of the same drafts: now a return visit.
+                results["step GET, answered"] = measure(
+                    args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
+                )
+                # Enough fresh drafts for the whole run at the step POST's rate, and then some.
+                count = int(results["step POST"]["rps"] * args.seconds * 1.5) + args.connections
+                started = time.perf_counter()
+                ready = prepare_drafts(app, count, complete=True, seed=2)
+                prepared = time.perf_counter() - started
+                submits = folder / "submit.txt"
+                submits.write_text(
+                    "".join(
+                        f"{cookie}\tcsrf_token={csrf}&token={token}\n"
+                        for cookie, csrf, token in ready
+                    )
+                )
+                before = submitted_count(app)
+                results["submit"] = wrk(
+                    args, server.port, "/review", script, (submits, 302, stride, "once")
+                )
+                sent = submitted_count(app) - before
+            finally:
+                server.stop()
+                with app.app_context():
+                    db.engine.dispose()
+            # hello again: the ratios are to the mean of the runs before and after the app's,
+            # which evens out a machine that got faster or slower meanwhile.
+            hellos.append(measure(args, hello.port, "/"))
         finally:
-            server.stop()
-            with app.app_context():
-                db.engine.dispose()
+            hello.stop()
 
     print(
         f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
         f"{args.connections} connections, {args.seconds} s each; SQLite; one machine"
     )
     print(f"(prepared {count} complete drafts in {prepared:.1f} s; {sent} were sent)")
-    base = results["hello"]["rps"]
-    print(f"{'':18} {'req/s':>8} {'p99 ms':>8} {'× hello':>8}  target")
+    results["hello"] = {
+        "rps": sum(run["rps"] for run in hellos) / len(hellos),
+        "p99": sum(run["p99"] for run in hellos) / len(hellos),
+        "problems": ", ".join(run["problems"] for run in hellos if run["problems"]),
+    }
+    print(
+        "hello before and after: "
+        + " and ".join(f"{run['rps']:.0f} req/s, p99 {run['p99']:.1f} ms" for run in hellos)
+    )
+    base = results["hello"]
+    print(f"{'':18} {'req/s':>8} {'× hello':>8} {'p99 ms':>8} {'× hello':>8}  target (req/s)")
     for name, figures in results.items():
-        ratio = figures["rps"] / base
+        ratio = figures["rps"] / base["rps"]
         target = TARGETS.get(name)
         verdict = "" if target is None else f">= {target}  {'met' if ratio >= target else 'MISSED'}"
         print(
-            f"{name:18} {figures['rps']:8.0f} {figures['p99']:8.1f} {ratio:8.2f}  {verdict}"
+            f"{name:18} {figures['rps']:8.0f} {ratio:8.2f} {figures['p99']:8.1f} "
+            f"{figures['p99'] / base['p99']:8.1f}  {verdict}"
             + (f"  ({figures['problems']})" if figures["problems"] else "")
         )
     return 0
