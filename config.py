@@ -46,6 +46,8 @@ class Config:
 
     # A CSRF token lives as long as the session; an expired one is recovered from, never fatal.
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
+    # Every request that can change something is still checked: see screener.check_csrf.
+    WTF_CSRF_CHECK_DEFAULT = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", False)
