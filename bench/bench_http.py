@@ -1,8 +1,9 @@
 """Benchmark questionnaire requests over HTTP, each as a ratio to a bare Flask "hello" route.
 
-Usage: .venv/bin/python bench/bench_http.py [--seconds N] [--workers N] [--connections N]
+Usage: .venv/bin/python bench/bench_http.py [--seconds N] [--rounds N] [--workers N]
+       [--connections N]
 
-Serves a one-route Flask app and then the screener app the same way (gunicorn, the same number
+Serves a one-route Flask app and the screener app the same way (gunicorn, the same number
 of sync workers, 127.0.0.1, no access log, a SQLite database built by the migrations in a
 temporary folder) and loads each with wrk (Debian: `apt-get install wrk`) in one run:
 
@@ -16,8 +17,11 @@ temporary folder) and loads each with wrk (Debian: `apt-get install wrk`) in one
   the review), rendered in full with the stored answers; no target, shown for comparison;
 - submit: POST /review, sending drafts prepared beforehand with complete answers, each once.
 
-Each measurement but the submit's follows a short warm-up of the same requests that is not
-counted. hello is measured before and after the app, and the ratios are to the mean of the two.
+hello, step GET and step POST are measured in rounds (3 by default, each on fresh drafts), and
+each ratio is the median of the rounds' ratios, hello measured just before in the same round:
+a shared machine's speed drifts by a fifth within minutes. The answered GET and the submit are
+measured once, after the rounds, against the median hello. Each measurement but the submit's
+follows a short warm-up of the same requests that is not counted.
 
 Prints requests per second and the 99th-percentile latency of each, with their ratios to hello
 (targets: step GET >= 0.4, step POST >= 0.2, in requests per second). wrk and the server share
@@ -35,6 +39,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -209,9 +214,24 @@ def submitted_count(app: Flask) -> int:
         return db.session.scalar(query)
 
 
+def step_requests(folder: Path, app: Flask, args, seed: int) -> tuple[Path, Path]:
+    """Fresh drafts with nothing stored on the safety step: a file of GETs and one of POSTs."""
+    steps = prepare_drafts(app, args.drafts, complete=False, seed=seed)
+    gets = folder / f"step-get-{seed}.txt"
+    gets.write_text("".join(f"{cookie}\t\n" for cookie, _csrf, _token in steps))
+    posts = folder / f"step-post-{seed}.txt"
+    lines = []
+    for cookie, csrf, token in steps:
+        fields = [("csrf_token", csrf), ("token", token), ("action", "continue"), *SAFE]
+        lines.append(f"{cookie}\t" + "&".join(f"{k}={v}" for k, v in fields) + "\n")
+    posts.write_text("".join(lines))
+    return gets, posts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of hello, step GET, POST")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections")
@@ -222,7 +242,7 @@ def main() -> int:
         print("wrk is needed: apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS).")
         return 1
 
-    results = {}
+    rounds, extra = [], {}
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -233,7 +253,6 @@ def main() -> int:
         app = create_app(
             {"SECRET_KEY": env["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url, "TESTING": False}
         )
-
         hello = Gunicorn(
             url,
             folder / "hello.log",
@@ -242,98 +261,99 @@ def main() -> int:
             access_log=False,
             pythonpath=str(ROOT / "bench"),
         )
-        hello.start(ready_path="/")
+        server = None
+        stride = args.threads
         try:
-            hellos = [measure(args, hello.port, "/")]
-            results["hello"] = hellos[0]
-            steps = prepare_drafts(app, args.drafts, complete=False, seed=1)
-            step_gets = folder / "step-get.txt"
-            step_gets.write_text("".join(f"{cookie}\t\n" for cookie, _csrf, _token in steps))
-            step_posts = folder / "step-post.txt"
-            step_posts.write_text(
+            hello.start(ready_path="/")
+            # Built once hello serves: each picks a free port when built.
+            server = Gunicorn(url, folder / "screener.log", workers=args.workers, access_log=False)
+            server.start()  # both stay up; a server not being measured is idle
+            for number in range(1, args.rounds + 1):
+                gets, posts = step_requests(folder, app, args, seed=number)
+                rounds.append(
+                    {
+                        "hello": measure(args, hello.port, "/"),
+                        "step GET": measure(
+                            args, server.port, "/step/safety", script, (gets, 200, stride, "loop")
+                        ),
+                        "step POST": measure(
+                            args, server.port, "/step/safety", script, (posts, 302, stride, "loop")
+                        ),
+                    }
+                )
+            # The last round's POSTs stored the safety answers of its drafts: a return visit.
+            extra["step GET, answered"] = measure(
+                args, server.port, "/step/safety", script, (gets, 200, stride, "loop")
+            )
+            # Enough fresh drafts for the whole run at the step POST's rate, and then some.
+            count = int(rounds[-1]["step POST"]["rps"] * args.seconds * 1.5) + args.connections
+            started = time.perf_counter()
+            ready = prepare_drafts(app, count, complete=True, seed=0)
+            prepared = time.perf_counter() - started
+            submits = folder / "submit.txt"
+            submits.write_text(
                 "".join(
-                    f"{cookie}\t{body}\n"
-                    for cookie, csrf, token in steps
-                    for body in [
-                        "&".join(
-                            f"{k}={v}"
-                            for k, v in [
-                                ("csrf_token", csrf),
-                                ("token", token),
-                                ("action", "continue"),
-                                *SAFE,
-                            ]
-                        )
-                    ]
+                    f"{cookie}\tcsrf_token={csrf}&token={token}\n" for cookie, csrf, token in ready
                 )
             )
-            server = Gunicorn(url, folder / "screener.log", workers=args.workers, access_log=False)
-            server.start()
-            try:
-                stride = args.threads
-                results["step GET"] = measure(
-                    args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
-                )
-                results["step POST"] = measure(
-                    args, server.port, "/step/safety", script, (step_posts, 302, stride, "loop")
-                )
-                # The POSTs stored the safety answers of the same drafts: now a return visit.
-                results["step GET, answered"] = measure(
-                    args, server.port, "/step/safety", script, (step_gets, 200, stride, "loop")
-                )
-                # Enough fresh drafts for the whole run at the step POST's rate, and then some.
-                count = int(results["step POST"]["rps"] * args.seconds * 1.5) + args.connections
-                started = time.perf_counter()
-                ready = prepare_drafts(app, count, complete=True, seed=2)
-                prepared = time.perf_counter() - started
-                submits = folder / "submit.txt"
-                submits.write_text(
-                    "".join(
-                        f"{cookie}\tcsrf_token={csrf}&token={token}\n"
-                        for cookie, csrf, token in ready
-                    )
-                )
-                before = submitted_count(app)
-                results["submit"] = wrk(
-                    args, server.port, "/review", script, (submits, 302, stride, "once")
-                )
-                sent = submitted_count(app) - before
-            finally:
-                server.stop()
-                with app.app_context():
-                    db.engine.dispose()
-            # hello again: the ratios are to the mean of the runs before and after the app's,
-            # which evens out a machine that got faster or slower meanwhile.
-            hellos.append(measure(args, hello.port, "/"))
+            before = submitted_count(app)
+            extra["submit"] = wrk(
+                args, server.port, "/review", script, (submits, 302, stride, "once")
+            )
+            sent = submitted_count(app) - before
         finally:
+            if server is not None:
+                server.stop()
             hello.stop()
+            with app.app_context():
+                db.engine.dispose()
 
     print(
         f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
-        f"{args.connections} connections, {args.seconds} s each; SQLite; one machine"
+        f"{args.connections} connections; {args.warm_up} s warm-up + {args.seconds} s each; "
+        f"SQLite; one machine"
     )
     print(f"(prepared {count} complete drafts in {prepared:.1f} s; {sent} were sent)")
-    results["hello"] = {
-        "rps": sum(run["rps"] for run in hellos) / len(hellos),
-        "p99": sum(run["p99"] for run in hellos) / len(hellos),
-        "problems": ", ".join(run["problems"] for run in hellos if run["problems"]),
-    }
-    print(
-        "hello before and after: "
-        + " and ".join(f"{run['rps']:.0f} req/s, p99 {run['p99']:.1f} ms" for run in hellos)
-    )
-    base = results["hello"]
-    print(f"{'':18} {'req/s':>8} {'× hello':>8} {'p99 ms':>8} {'× hello':>8}  target (req/s)")
-    for name, figures in results.items():
-        ratio = figures["rps"] / base["rps"]
-        target = TARGETS.get(name)
-        verdict = "" if target is None else f">= {target}  {'met' if ratio >= target else 'MISSED'}"
+    for number, measured in enumerate(rounds, 1):
+        base = measured["hello"]["rps"]
         print(
-            f"{name:18} {figures['rps']:8.0f} {ratio:8.2f} {figures['p99']:8.1f} "
-            f"{figures['p99'] / base['p99']:8.1f}  {verdict}"
-            + (f"  ({figures['problems']})" if figures["problems"] else "")
+            f"round {number}: "
+            + "; ".join(
+                f"{name} {figures['rps']:.0f} req/s ({figures['rps'] / base:.2f} × hello), "
+                f"p99 {figures['p99']:.1f} ms"
+                for name, figures in measured.items()
+            )
+        )
+    heading = f"{'req/s':>7} {'× hello':>8} {'p99 ms':>8} {'× hello':>8}"
+    print(f"{'median of the rounds':20} {heading}  target")
+    hello_rps = median(measured["hello"]["rps"] for measured in rounds)
+    hello_p99 = median(measured["hello"]["p99"] for measured in rounds)
+    for name in rounds[0]:
+        rps = median(measured[name]["rps"] for measured in rounds)
+        ratio = median(measured[name]["rps"] / measured["hello"]["rps"] for measured in rounds)
+        p99 = median(measured[name]["p99"] for measured in rounds)
+        p99_ratio = median(measured[name]["p99"] / measured["hello"]["p99"] for measured in rounds)
+        problems = ", ".join(m[name]["problems"] for m in rounds if m[name]["problems"])
+        print_row(name, rps, ratio, p99, p99_ratio, problems)
+    for name, figures in extra.items():
+        print_row(
+            name,
+            figures["rps"],
+            figures["rps"] / hello_rps,
+            figures["p99"],
+            figures["p99"] / hello_p99,
+            figures["problems"],
         )
     return 0
+
+
+def print_row(name: str, rps: float, ratio: float, p99: float, p99_ratio: float, problems: str):
+    target = TARGETS.get(name)
+    verdict = "" if target is None else f">= {target}  {'met' if ratio >= target else 'MISSED'}"
+    print(
+        f"{name:20} {rps:7.0f} {ratio:8.2f} {p99:8.1f} {p99_ratio:8.1f}  {verdict}"
+        + (f"  ({problems})" if problems else "")
+    )
 
 
 if __name__ == "__main__":
