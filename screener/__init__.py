@@ -150,8 +150,8 @@ def _limit_hooks_to_sign_in(app: Flask) -> None:
 
     The hook adds rate-limit headers (switched off here) and counts the limits that count only
     some responses (`deduct_when`), which only sign-in has. Its teardown hook only clears
-    per-request state, which goes with the request anyway. On every other page the two cost
-    a twelfth of a questionnaire step.
+    per-request state, which goes with the request anyway. On every other page the two had
+    cost 7 % of a questionnaire step (170 k of 2.26 M instructions, counted in process).
     """
     after = app.after_request_funcs.get(None, [])
     inject = [
@@ -169,8 +169,8 @@ def check_csrf() -> None:
     """Flask-WTF's CSRF check, on every request whose method it checks (POST and the like).
 
     Its own before-request hook (off: WTF_CSRF_CHECK_DEFAULT) first works out whether the view
-    is exempt, which for a GET cost a twentieth of a questionnaire page before it found that
-    GETs are never checked.
+    is exempt, which on a GET had cost 4 % of a questionnaire step (75 k instructions) before
+    it found that GETs are never checked.
     """
     config = current_app.config
     if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:

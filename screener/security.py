@@ -49,9 +49,9 @@ class SecurityHeaders:
     """WSGI middleware: strict headers on every response (a view's own value wins), HSTS over
     HTTPS, and pages never cached (static files keep their own caching).
 
-    It adds them to the plain list of headers as the response starts, which costs a small
-    fraction of an after_request hook working through werkzeug's Headers (a tenth of a
-    questionnaire page, measured with bench/bench_http.py).
+    It adds them to the plain list of headers as the response starts: an after_request hook
+    working through werkzeug's Headers had cost a ninth of a questionnaire step (259 k of
+    2.26 M instructions, counted in process).
     """
 
     def __init__(self, wsgi_app, static_url_path: str):

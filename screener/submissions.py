@@ -38,11 +38,12 @@ class ResumeError(Exception):
 
 @dataclass
 class Draft:
-    """A questionnaire as its step pages read and write it: one row, in Core.
+    """A questionnaire as its step pages read and write it: one row, without the ORM.
 
     Steps are the busiest pages, and on them the ORM session cost more than the rest of the
-    request (bench/bench_http.py). So `find_draft` and `save_step` use a connection of their
-    own and no session; every other page works with the Submission model.
+    request (bench/bench_http.py). So `find_draft` and `save_step` run one statement each on a
+    pooled connection of their own (see `_run`); every other page works with the Submission
+    model.
     """
 
     id: int
