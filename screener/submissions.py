@@ -157,7 +157,7 @@ def find_by_token(token: str | None) -> Submission | None:
 # Every step request reads its draft, and every saved step writes it back. SQLAlchemy builds
 # these two statements and compiles each once per database (and per set of columns written);
 # the driver runs them, because SQLAlchemy's execution layer cost twice the query itself (117
-# against 38 us per read in process). Values go in through each column type's own bind
+# against 38 us for a similar read, in process). Values go in through each column type's bind
 # processor, and come back normalised as the types would: JSON as text (SQLite) or objects
 # (psycopg), timestamps as text (SQLite) or aware, booleans as 0/1 (SQLite) or bool.
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
