@@ -121,13 +121,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(check_csrf)
     limiter.init_app(app)
-    # No limit applies app-wide: the few limited views each check their own (the decorator
-    # runs in the view). The extension's check before every request found nothing to limit
-    # elsewhere and cost about a tenth of a questionnaire page.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # not there when rate limiting is off
-        hooks.remove(limiter._check_request_limit)
-    _limit_hooks_to_sign_in(app)
+    _narrow_limiter_hooks(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -145,14 +139,21 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
-def _limit_hooks_to_sign_in(app: Flask) -> None:
-    """Run Flask-Limiter's after-request hook for the sign-in pages only.
+def _narrow_limiter_hooks(app: Flask) -> None:
+    """Keep Flask-Limiter's per-request hooks to the requests that need them.
 
-    The hook adds rate-limit headers (switched off here) and counts the limits that count only
-    some responses (`deduct_when`), which only sign-in has. Its teardown hook only clears
-    per-request state, which goes with the request anyway. On every other page the two had
-    cost 7 % of a questionnaire step (170 k of 2.26 M instructions, counted in process).
+    - Its check before every request goes: no limit applies app-wide, and the few limited
+      views each check their own in their decorator. It cost a tenth of a questionnaire page.
+    - Its after-request hook runs for the sign-in pages only. It adds rate-limit headers
+      (switched off here) and counts the limits that count only some responses
+      (`deduct_when`), which only sign-in has.
+    - Its teardown hook goes: it only clears per-request state, which goes with the request.
+      With the after-request hook, it had cost 7 % of a questionnaire step (170 k of 2.26 M
+      instructions, counted in process).
     """
+    before = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in before:  # init_app adds its hooks once per app
+        before.remove(limiter._check_request_limit)
     after = app.after_request_funcs.get(None, [])
     inject = [
         hook for hook in after if getattr(hook, "func", None) is Limiter._Limiter__inject_headers
