@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from .extensions import db
-from .models import URGENCY_RANK, Patient, ReviewNote, Status, Submission
+from .models import Patient, ReviewNote, Status, Submission, name_key, urgency_rank
 from .scoring import FIELDS, RED_FLAG_KEYS, assess
 
 # The kinds of patient the generator imitates, with their share of a clinic's week.
@@ -80,7 +80,7 @@ def _typical(rng: random.Random) -> dict:
         ),
         "worst_spot": rng.choice(["dimple", "dimple", "buttock"]),
         "pain_side": rng.choice(["left", "right", "right", "both"]),
-        "worse_with": rng.sample(FIELDS["worse_with"].choices, rng.randint(0, 4)),
+        "worse_with": rng.sample(FIELDS["worse_with"].codes, rng.randint(0, 4)),
         "leg_symptoms_below_knee": rng.choice(["no", "no", "yes"]),
         "fibromyalgia": rng.choice(["no", "no", "no", "unsure"]),
         "inflammatory_arthritis": "no",
@@ -92,7 +92,7 @@ def _typical(rng: random.Random) -> dict:
         "pt": rng.choice(["gte_4w", "gte_4w", "not_tolerated"]),
         "home_exercise": rng.choice(["yes", "yes", "no"]),
         "medications": rng.sample(["anti_inflammatory", "acetaminophen", "muscle_relaxant"], 2),
-        "other_care": rng.sample(FIELDS["other_care"].choices, rng.randint(0, 3)),
+        "other_care": rng.sample(FIELDS["other_care"].codes, rng.randint(0, 3)),
         "si_injection": rng.choice(["none", "yes", "yes"]),
         "imaging": rng.choice(["lt_6m", "lt_6m", "6m_12m", "none"]),
         "pregnancy": rng.choice(["no", "not_applicable"]),
@@ -271,7 +271,7 @@ def _store(pending, rng, now, days, reviewer_id, references) -> None:
                 "assessment": result,
                 "category": result["category"],
                 "urgency": result["urgency"],
-                "urgency_rank": URGENCY_RANK[result["urgency"]],
+                "urgency_rank": urgency_rank(result["urgency"]),
                 "flagged_at": submitted if result["urgency"] else None,
                 "created_at": submitted - timedelta(minutes=rng.randint(4, 40)),
                 "updated_at": submitted,
@@ -301,7 +301,7 @@ def _store(pending, rng, now, days, reviewer_id, references) -> None:
                 "date_of_birth": demo.date_of_birth,
                 "phone": demo.phone,
                 "email": demo.email,
-                "name_search": demo.full_name.lower(),
+                "name_search": name_key(demo.full_name),
             }
             for submission_id, (demo, _result) in zip(ids, pending, strict=True)
         ],

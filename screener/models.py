@@ -14,12 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    exists,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .scoring import URGENCY_RANK, Urgency
 
 
 def utcnow() -> datetime:
@@ -59,8 +59,19 @@ class Status(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-# Sort key for the queue: emergency first, then same day, then soon, then the rest.
-URGENCY_RANK = {"emergency": 0, "same_day": 1, "soon": 2, None: 9}
+# Reference and resume codes are read and typed by people: no 0/O or 1/I.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+NOT_URGENT_RANK = 9  # the queue's sort key for a submission without urgency, after every level
+
+
+def urgency_rank(urgency: str | None) -> int:
+    """The queue's sort key: emergency first, then same day, then soon, then the rest."""
+    return NOT_URGENT_RANK if urgency is None else URGENCY_RANK[Urgency(urgency)]
+
+
+def name_key(name: str) -> str:
+    """A name as the clinic's search compares it: case and spacing folded (Straße = STRASSE)."""
+    return " ".join(name.casefold().split())
 
 
 class User(db.Model):
@@ -121,7 +132,7 @@ class Submission(db.Model):
     assessment: Mapped[dict | None] = mapped_column(JSON)
     category: Mapped[str | None] = mapped_column(String(24), index=True)
     urgency: Mapped[str | None] = mapped_column(String(16), index=True)
-    urgency_rank: Mapped[int] = mapped_column(default=URGENCY_RANK[None])
+    urgency_rank: Mapped[int] = mapped_column(default=NOT_URGENT_RANK)
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -130,8 +141,9 @@ class Submission(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # Loaded with the row: every patient page asks whether the identity is stored.
     patient: Mapped["Patient | None"] = relationship(
-        back_populates="submission", cascade="all, delete-orphan", uselist=False
+        back_populates="submission", cascade="all, delete-orphan", uselist=False, lazy="joined"
     )
     reviewed_by: Mapped[User | None] = relationship()
     notes: Mapped[list["ReviewNote"]] = relationship(
@@ -140,36 +152,32 @@ class Submission(db.Model):
 
     @staticmethod
     def new_reference() -> str:
-        """A short code a patient can read out on the phone (no 0/O, 1/I confusion)."""
-        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-        raw = "".join(secrets.choice(alphabet) for _ in range(8))
+        """A short code a patient can read out on the phone, as ABCD-EFGH."""
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         return f"{raw[:4]}-{raw[4:]}"
 
-    @staticmethod
-    def assessment_values(result: dict, flagged_at: datetime | None) -> dict:
-        """The columns that store an assessment (flagged_at: when the row was first flagged)."""
-        values = {
-            "assessment": result,
-            "rubric_version": result["rubric_version"],
-            "category": result["category"],
-            "urgency": result["urgency"],
-            "urgency_rank": URGENCY_RANK[result["urgency"]],
-        }
-        if result["urgency"] and flagged_at is None:
-            values["flagged_at"] = utcnow()
-        return values
+    def apply_assessment(self, result: dict, now: datetime | None = None) -> None:
+        """Store an assessment (the rubric's result JSON) and its indexed columns."""
+        self.assessment = result
+        self.rubric_version = result["rubric_version"]
+        self.category = result["category"]
+        self.urgency = result["urgency"]
+        self.urgency_rank = urgency_rank(result["urgency"])
+        if self.urgency and self.flagged_at is None:
+            self.flagged_at = now or utcnow()
 
-    def apply_assessment(self, result: dict) -> None:
-        """Store an assessment and its indexed columns."""
-        for key, value in self.assessment_values(result, self.flagged_at).items():
-            setattr(self, key, value)
+    def mark_reviewed(self, user: User, now: datetime | None = None) -> bool:
+        """Record the first review (later ones change nothing); whether this was it."""
+        if self.reviewed_at is not None:
+            return False
+        self.reviewed_at = now or utcnow()
+        self.reviewed_by = user
+        return True
 
     @property
     def identified(self) -> bool:
-        """Whether the patient's identity is stored (set in this session, or read with the row)."""
-        if "patient" in self.__dict__:
-            return self.patient is not None
-        return self.identity_stored
+        """Whether the patient's identity is stored."""
+        return self.patient is not None
 
     @property
     def is_reviewed(self) -> bool:
@@ -198,15 +206,15 @@ class Patient(db.Model):
     date_of_birth: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    # Lower-cased name for the clinic's search; same data, so same table.
+    # The name as the clinic's search compares it (see name_key); same data, so same table.
     name_search: Mapped[str] = mapped_column(String(200), index=True)
 
     submission: Mapped[Submission] = relationship(back_populates="patient")
 
-
-# Whether the identity is stored, read with the submission's row: every step asks, and this
-# spares loading the identity itself (see Submission.identified).
-Submission.identity_stored = column_property(exists().where(Patient.submission_id == Submission.id))
+    @validates("full_name")
+    def _keep_name_search(self, _key: str, name: str) -> str:
+        self.name_search = name_key(name)
+        return name
 
 
 class ReviewNote(db.Model):

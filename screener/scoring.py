@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from . import catalogue
+from .catalogue import Kind, Question
+
 RUBRIC_VERSION = "2026.11"
 
 
@@ -43,132 +46,11 @@ class Urgency(StrEnum):
 URGENCY_RANK = {Urgency.EMERGENCY: 0, Urgency.SAME_DAY: 1, Urgency.SOON: 2}  # 0 is most urgent
 
 
-class Kind(StrEnum):
-    """The type of an answer."""
+# --- Answer keys: declared in the question catalogue ---------------------------------------------
 
-    YN = "yn"
-    YNU = "ynu"
-    CHOICE = "choice"
-    LIST = "list"
-    INT = "int"
-    ODI = "odi"
-    TEXT = "str"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One answer key and what it accepts."""
-
-    key: str
-    kind: Kind
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    max_length: int | None = None
-
-
-# --- Answer keys: the single source of codes (rubric table order) -------------------------------
-
-_YN = ("yes", "no")
-_YNU = ("yes", "no", "unsure")
-
-FIELDS: dict[str, Field] = {
-    field.key: field
-    for field in (
-        Field("rf_bladder_bowel", Kind.YNU, _YNU),
-        Field("rf_saddle_numbness", Kind.YNU, _YNU),
-        Field("rf_leg_weakness_worsening", Kind.YNU, _YNU),
-        Field("rf_fever", Kind.YNU, _YNU),
-        Field("rf_recent_trauma", Kind.YNU, _YNU),
-        Field("rf_immune_risk", Kind.YNU, _YNU),
-        Field("rf_cancer_history", Kind.YNU, _YNU),
-        Field("rf_weight_loss", Kind.YNU, _YNU),
-        Field(
-            "pain_areas",
-            Kind.LIST,
-            (
-                "low_back_center",
-                "below_belt_side",
-                "buttock",
-                "groin",
-                "thigh_back",
-                "below_knee",
-                "foot",
-                "widespread",
-            ),
-        ),
-        Field(
-            "worst_spot",
-            Kind.CHOICE,
-            ("dimple", "buttock", "spine_center", "groin", "leg", "cant_say"),
-        ),
-        Field("pain_side", Kind.CHOICE, ("left", "right", "both")),
-        Field(
-            "worse_with",
-            Kind.LIST,
-            (
-                "sitting_on_side",
-                "rising_from_chair",
-                "rolling_in_bed",
-                "stairs",
-                "lying_on_side",
-                "standing_walking",
-            ),
-        ),
-        Field("leg_symptoms_below_knee", Kind.YN, _YN),
-        Field("fibromyalgia", Kind.YNU, _YNU),
-        Field("inflammatory_arthritis", Kind.YNU, _YNU),
-        Field("prior_lumbar_fusion", Kind.YNU, _YNU),
-        Field("pain_duration", Kind.CHOICE, ("lt_6w", "6w_3m", "3m_6m", "6m_12m", "gt_12m")),
-        Field("pain_average", Kind.INT, minimum=0, maximum=10),
-        Field("pain_worst", Kind.INT, minimum=0, maximum=10),
-        Field("fn_sitting", Kind.INT, minimum=0, maximum=3),
-        Field("fn_standing_walking", Kind.INT, minimum=0, maximum=3),
-        Field("fn_stairs", Kind.INT, minimum=0, maximum=3),
-        Field("fn_daily_tasks", Kind.INT, minimum=0, maximum=3),
-        Field("fn_sleep", Kind.INT, minimum=0, maximum=3),
-        Field("odi", Kind.ODI, minimum=0, maximum=5),  # exactly THRESHOLDS.odi_sections entries
-        Field("care_duration", Kind.CHOICE, ("none", "lt_3m", "3m_6m", "gte_6m")),
-        Field("pt", Kind.CHOICE, ("none", "lt_4w", "gte_4w", "not_tolerated")),
-        Field("home_exercise", Kind.YN, _YN),
-        Field(
-            "medications",
-            Kind.LIST,
-            (
-                "anti_inflammatory",
-                "acetaminophen",
-                "muscle_relaxant",
-                "nerve_pain",
-                "opioid",
-                "other",
-                "not_possible",
-                "none",
-            ),
-        ),
-        Field(
-            "other_care",
-            Kind.LIST,
-            (
-                "chiropractic",
-                "brace_belt",
-                "activity_change",
-                "acupuncture",
-                "epidural",
-                "radiofrequency",
-            ),
-        ),
-        Field("si_injection", Kind.CHOICE, ("none", "yes", "unsure")),
-        Field("si_injection_relief", Kind.CHOICE, ("lt_50", "50_74", "gte_75", "dont_know")),
-        Field("imaging", Kind.CHOICE, ("none", "lt_6m", "6m_12m", "gt_12m", "unsure")),
-        Field("pregnancy", Kind.CHOICE, ("pregnant", "postpartum_lt_6m", "no", "not_applicable")),
-        Field("nicotine", Kind.YN, _YN),
-        Field("prior_si_fusion", Kind.CHOICE, ("none", "left", "right", "both")),
-        Field("metal_allergy", Kind.YNU, _YNU),
-        Field("comments", Kind.TEXT, max_length=2000),
-    )
-}
-
-RED_FLAG_KEYS: tuple[str, ...] = tuple(key for key in FIELDS if key.startswith("rf_"))
+# Every answer key and what it accepts, in the order the questionnaire asks them.
+FIELDS: dict[str, Question] = {key: catalogue.question(key) for key in catalogue.ANSWER_KEYS}
+RED_FLAG_KEYS: tuple[str, ...] = tuple(q.key for q in catalogue.step("safety").questions)
 REQUIRED_KEYS: tuple[str, ...] = (
     *RED_FLAG_KEYS,
     "pain_areas",
@@ -179,7 +61,7 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "pt",
     "medications",
 )
-FUNCTION_KEYS: tuple[str, ...] = tuple(key for key in FIELDS if key.startswith("fn_"))
+FUNCTION_KEYS: tuple[str, ...] = tuple(q.key for q in catalogue.step("daily-life").questions)
 
 
 # --- Thresholds and sources: the one table a clinic reviews -------------------------------------
@@ -196,8 +78,8 @@ class Thresholds:
     duration_met: frozenset[str] = frozenset({"6m_12m", "gt_12m"})  # 6 months or more
     duration_not_met: frozenset[str] = frozenset({"lt_6w", "6w_3m", "3m_6m"})
     pain_average_min: int = 5  # out of 10
-    odi_sections: int = 10
-    odi_section_max: int = 5
+    odi_sections: int = catalogue.ODI_SECTIONS
+    odi_section_max: int = catalogue.ODI.maximum
     odi_min_answered: int = 8
     odi_percent_min: float = 30
     function_item_min: int = 2  # "with great difficulty" on the 0-3 fn_* scale
@@ -335,6 +217,11 @@ CHECKLIST: tuple[str, ...] = (
 )
 
 
+def checklist_for(category: str) -> tuple[str, ...]:
+    """The care team's checklist, for a discuss_referral outcome only."""
+    return CHECKLIST if category == Category.DISCUSS_REFERRAL else ()
+
+
 # --- Validation ---------------------------------------------------------------------------------
 
 
@@ -348,9 +235,6 @@ class AnswerError(ValueError):
         self.index = index  # position in a batch of answer sets, set by callers
 
 
-_CHOICE_SETS = {key: frozenset(field.choices) for key, field in FIELDS.items()}
-
-
 def _show(value: object) -> str:
     """Render a refused value as JSON (as a patient or client sent it), shortened."""
     try:
@@ -360,9 +244,9 @@ def _show(value: object) -> str:
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
-def _codes(field: Field) -> str:
+def _codes(field: Question) -> str:
     """List a field's allowed codes for an error message."""
-    return ", ".join(f'"{code}"' for code in field.choices)
+    return ", ".join(f'"{code}"' for code in field.codes)
 
 
 def _is_whole(value: object) -> bool:
@@ -370,16 +254,20 @@ def _is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_choice(field: Field, value: object) -> object:
+def _in_range(field: Question, value: object) -> bool:
+    return _is_whole(value) and field.minimum <= value <= field.maximum
+
+
+def _check_choice(field: Question, value: object) -> object:
     """Accept one of the field's codes, as a plain str."""
-    if isinstance(value, str) and value in _CHOICE_SETS[field.key]:
+    if isinstance(value, str) and value in field.codes:
         return str(value)
     raise AnswerError(field.key, f"must be one of {_codes(field)}, not {_show(value)}")
 
 
-def _check_int(field: Field, value: object) -> object:
+def _check_int(field: Question, value: object) -> object:
     """Accept a whole number in range, as a plain int; bools, strings and floats are refused."""
-    if _is_whole(value) and field.minimum <= value <= field.maximum:
+    if _in_range(field, value):
         return int(value)
     raise AnswerError(
         field.key,
@@ -387,29 +275,24 @@ def _check_int(field: Field, value: object) -> object:
     )
 
 
-def _check_list(field: Field, value: object) -> object:
+def _check_list(field: Question, value: object) -> object:
     """Accept a list of distinct codes; `none` only on its own."""
     if not isinstance(value, (list, tuple)):
         raise AnswerError(field.key, f"must be a list of codes, not {_show(value)}")
     if not value:
         return None
-    allowed = _CHOICE_SETS[field.key]
-    try:
-        codes = set(value)
-    except TypeError:  # an unhashable entry
-        codes = None
-    if codes is None or not codes <= allowed:
-        code = next(code for code in value if not (isinstance(code, str) and code in allowed))
-        raise AnswerError(field.key, f"{_show(code)} is not one of {_codes(field)}")
-    if len(codes) != len(value):
-        repeated = next(code for i, code in enumerate(value) if code in value[:i])
-        raise AnswerError(field.key, f"{_show(repeated)} is listed more than once")
+    for code in value:
+        if not (isinstance(code, str) and code in field.codes):
+            raise AnswerError(field.key, f"{_show(code)} is not one of {_codes(field)}")
+    for i, code in enumerate(value):
+        if code in value[:i]:
+            raise AnswerError(field.key, f"{_show(code)} is listed more than once")
     if "none" in value and len(value) > 1:
         raise AnswerError(field.key, '"none" cannot be listed beside other entries')
     return list(map(str, value))
 
 
-def _check_odi(field: Field, value: object) -> object:
+def _check_odi(field: Question, value: object) -> object:
     """Accept exactly ten ODI sections, each a score or null."""
     if not isinstance(value, (list, tuple)):
         raise AnswerError(field.key, f"must be a list of section scores, not {_show(value)}")
@@ -420,7 +303,7 @@ def _check_odi(field: Field, value: object) -> object:
             field.key, f"must have exactly {_T.odi_sections} entries, not {len(value)}"
         )
     for number, score in enumerate(value, 1):
-        if score is not None and not (_is_whole(score) and field.minimum <= score <= field.maximum):
+        if score is not None and not _in_range(field, score):
             raise AnswerError(
                 field.key,
                 f"section {number} must be a whole number from {field.minimum} to "
@@ -429,7 +312,7 @@ def _check_odi(field: Field, value: object) -> object:
     return [None if score is None else int(score) for score in value]
 
 
-def _check_text(field: Field, value: object) -> object:
+def _check_text(field: Question, value: object) -> object:
     """Accept free text up to the length limit; blank counts as not answered."""
     if not isinstance(value, str):
         raise AnswerError(field.key, f"must be text, not {_show(value)}")
@@ -440,7 +323,7 @@ def _check_text(field: Field, value: object) -> object:
     return str(value) if value.strip() else None
 
 
-_CHECKS: dict[Kind, Callable[[Field, object], object]] = {
+_CHECKS: dict[Kind, Callable[[Question, object], object]] = {
     Kind.YN: _check_choice,
     Kind.YNU: _check_choice,
     Kind.CHOICE: _check_choice,
@@ -449,110 +332,28 @@ _CHECKS: dict[Kind, Callable[[Field, object], object]] = {
     Kind.ODI: _check_odi,
     Kind.TEXT: _check_text,
 }
-_CHECK_BY_KEY = {key: (field, _CHECKS[field.kind]) for key, field in FIELDS.items()}
 
 
 def validate(answers: Mapping[str, object]) -> dict[str, object]:
-    """Return a checked copy of the answers without the unanswered keys; raise AnswerError."""
-    if type(answers) is dict:
-        clean = _plain_copy(answers)
-        if clean is not None:
-            return clean
-    if not isinstance(answers, dict) and not isinstance(answers, Mapping):
+    """Return a checked copy of the answers without the unanswered keys, nor the answers to
+    follow-up questions that the other answers do not ask; raise AnswerError."""
+    if not isinstance(answers, Mapping):
         raise AnswerError("(answers)", "must be an object")
     clean: dict[str, object] = {}
     for key, value in answers.items():
-        try:
-            field, check = _CHECK_BY_KEY[key]
-        except KeyError:
+        field = FIELDS.get(key)
+        if field is None:
             # Escaped (no quotes): a key holding a newline or a terminal code stays on one line.
             shown = json.dumps(str(key), ensure_ascii=False)[1:-1][:60]
-            raise AnswerError(shown, "is not a question in this rubric") from None
+            raise AnswerError(shown, "is not a question in this rubric")
         if value is not None:
-            value = check(field, value)
+            value = _CHECKS[field.kind](field, value)
             if value is not None:
                 clean[key] = value
-    return clean
-
-
-# --- Validation's fast pass ---------------------------------------------------------------------
-# Nearly every answer set holds only plain JSON values (str, int, lists of them, null) that the
-# checks above accept unchanged. validate() first tries this pass, which returns the same copy for
-# those and gives up (None) on anything else: the full checks then decide and word the first error.
-
-
-def _single_values(field: Field) -> frozenset[object]:
-    """Every value a single-valued field accepts as it is; none for list, ODI and text fields."""
-    if field.kind is Kind.INT:
-        return frozenset(range(field.minimum, field.maximum + 1))
-    if field.kind in (Kind.YN, Kind.YNU, Kind.CHOICE):
-        return frozenset(field.choices)
-    return frozenset()
-
-
-_SINGLE_VALUES = {key: _single_values(field) for key, field in FIELDS.items()}
-_LIST_CODES = {key: _CHOICE_SETS[key] for key, field in FIELDS.items() if field.kind is Kind.LIST}
-_TEXT_LIMITS = {key: field.max_length for key, field in FIELDS.items() if field.kind is Kind.TEXT}
-_ODI = FIELDS["odi"]
-_ODI_ENTRIES = frozenset({None, *range(_ODI.minimum, _ODI.maximum + 1)})
-_ODI_CLASSES = frozenset({int, type(None)})
-
-
-def _plain_copy(answers: dict) -> dict[str, object] | None:
-    """The checked copy of answers that are all plain and valid, else None."""
-    clean = answers.copy()  # most answers pass unchanged: copy them all, then fix up the copy
-    try:
-        for key, value in answers.items():
-            kind = type(value)  # exact classes: True, 7.0 and subclasses take the full checks
-            if kind is str or kind is int:
-                if value in _SINGLE_VALUES[key]:
-                    continue
-                # Otherwise only text passes: a str within its key's limit.
-                if kind is int or len(value) > _TEXT_LIMITS[key]:
-                    return None
-                if value.strip():
-                    continue
-            elif kind is list:
-                if key == "odi":
-                    copy = _plain_odi(value)
-                    if copy is None:
-                        return None
-                else:  # distinct codes, all plain str, `none` only on its own
-                    allowed = _LIST_CODES[key]
-                    copy = []
-                    for code in value:
-                        if type(code) is not str or code not in allowed or code in copy:
-                            return None
-                        copy.append(code)
-                    if "none" in copy and len(copy) > 1:
-                        return None
-                if copy:
-                    clean[key] = copy
-                    continue
-            elif value is not None or key not in FIELDS:
-                return None
-            del clean[key]  # not answered: null, an empty list or blank text
-    except KeyError:  # not a question in this rubric, or not one taking this kind of answer
-        return None
-    return clean
-
-
-def _plain_odi(value: list) -> list[int | None] | None:
-    """A copy of exactly ten plain ODI section scores or nulls, else None."""
-    if (
-        len(value) == _T.odi_sections
-        and _ODI_CLASSES.issuperset(map(type, value))  # first: True is refused, all hashable
-        and _ODI_ENTRIES.issuperset(value)
-    ):
-        return list(value)
-    return None
+    return catalogue.applicable(clean)
 
 
 # --- Criteria -----------------------------------------------------------------------------------
-
-# Enum members held in globals: reading one off its Enum class is a slow attribute lookup.
-_MET, _NOT_MET, _UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
-
 
 def _location(a: dict) -> Status:
     """Pain in the SI-joint region."""
@@ -560,25 +361,25 @@ def _location(a: dict) -> Status:
     if spot in _T.location_other_spots or (
         areas is not None and _T.location_areas.isdisjoint(areas)
     ):
-        return _NOT_MET
+        return Status.NOT_MET
     if spot in _T.location_spots and areas is not None:
-        return _MET
-    return _UNKNOWN
+        return Status.MET
+    return Status.UNKNOWN
 
 
 def _generalized(a: dict) -> Status:
     """No widespread pain disorder."""
     fibromyalgia, arthritis = a.get("fibromyalgia"), a.get("inflammatory_arthritis")
     if _T.widespread_area in a.get("pain_areas", ()) or fibromyalgia == "yes" or arthritis == "yes":
-        return _NOT_MET
+        return Status.NOT_MET
     if fibromyalgia == "no" and arthritis == "no":
-        return _MET
-    return _UNKNOWN
+        return Status.MET
+    return Status.UNKNOWN
 
 
 def _status_by_code(met: frozenset[str], not_met: frozenset[str]) -> dict[str, Status]:
     """Judge a single-choice answer by a table from code to status; other codes are unknown."""
-    return dict.fromkeys(not_met, _NOT_MET) | dict.fromkeys(met, _MET)
+    return dict.fromkeys(not_met, Status.NOT_MET) | dict.fromkeys(met, Status.MET)
 
 
 _DURATION_STATUS = _status_by_code(_T.duration_met, _T.duration_not_met)
@@ -589,8 +390,8 @@ def _severity(a: dict) -> Status:
     """Average pain of the threshold or more."""
     average = a.get("pain_average")
     if average is None:
-        return _UNKNOWN
-    return _MET if average >= _T.pain_average_min else _NOT_MET
+        return Status.UNKNOWN
+    return Status.MET if average >= _T.pain_average_min else Status.NOT_MET
 
 
 def _odi_percent(odi: list) -> float | None:
@@ -605,35 +406,31 @@ def _odi_percent(odi: list) -> float | None:
 def _function(a: dict, odi: float | None) -> Status:
     """Disability from the ODI when usable, else from the fn_* items."""
     if odi is not None:
-        return _MET if odi >= _T.odi_percent_min else _NOT_MET
+        return Status.MET if odi >= _T.odi_percent_min else Status.NOT_MET
     answered = 0
     for key in FUNCTION_KEYS:
         item = a.get(key)
         if item is not None:
             if item >= _T.function_item_min:
-                return _MET
+                return Status.MET
             answered += 1
-    return _NOT_MET if answered == len(FUNCTION_KEYS) else _UNKNOWN
+    return Status.NOT_MET if answered == len(FUNCTION_KEYS) else Status.UNKNOWN
 
 
 def _conservative_care(a: dict) -> Status:
     """Enough non-surgical care tried."""
     care, pt, medications = a.get("care_duration"), a.get("pt"), a.get("medications")
     if care in _T.care_duration_not_met or pt in _T.pt_not_met or medications == ["none"]:
-        return _NOT_MET
+        return Status.NOT_MET
     if care == _T.care_duration_met and pt in _T.pt_met and medications is not None:
-        return _MET
-    return _UNKNOWN
-
-
-_RAISING = frozenset({"yes", "unsure"})
+        return Status.MET
+    return Status.UNKNOWN
 
 
 def _raised(a: dict) -> list[tuple[RedFlag, str]]:
     """The red flags answered yes or unsure, with the answer."""
-    if _RAISING.isdisjoint(map(a.get, RED_FLAG_KEYS)):  # the common case, checked in one go
-        return []
-    return [(flag, answer) for flag in RED_FLAGS if (answer := a.get(flag.key)) in _RAISING]
+    answered = [(flag, a.get(flag.key)) for flag in RED_FLAGS]
+    return [(flag, answer) for flag, answer in answered if answer in ("yes", "unsure")]
 
 
 def _urgency(raised: list[tuple[RedFlag, str]]) -> Urgency | None:
@@ -644,23 +441,23 @@ def _urgency(raised: list[tuple[RedFlag, str]]) -> Urgency | None:
 
 # --- Outcome and explanations -------------------------------------------------------------------
 
-_URGENT, _INCOMPLETE = Category.URGENT, Category.INCOMPLETE  # in globals, as _MET is
-_REQUIRED = frozenset(REQUIRED_KEYS)
-_RED_FLAG_SET = frozenset(RED_FLAG_KEYS)
 _PATTERN_CRITERIA = ("location", "generalized")
 _NOT_YET_CRITERIA = ("duration", "severity", "function", "conservative_care", "pregnancy")
 _BLOCKING_UNKNOWN = ("location", "duration", "severity", "conservative_care")
 _CRITERIA_RULES = (  # outcome rules 3 to 5
-    (Category.PATTERN_UNCLEAR, _PATTERN_CRITERIA, _NOT_MET),
-    (Category.NOT_YET, _NOT_YET_CRITERIA, _NOT_MET),
-    (Category.INCOMPLETE, _BLOCKING_UNKNOWN, _UNKNOWN),
+    (Category.PATTERN_UNCLEAR, _PATTERN_CRITERIA, Status.NOT_MET),
+    (Category.NOT_YET, _NOT_YET_CRITERIA, Status.NOT_MET),
+    (Category.INCOMPLETE, _BLOCKING_UNKNOWN, Status.UNKNOWN),
 )
 
 # Clinician-facing sentences, written once here from the tables above.
 _CRITERION_REASONS = {
     (c.name, status): f"{c.name.replace('_', ' ').capitalize()} {text} {c.rule}."
     for c in CRITERIA
-    for status, text in ((_NOT_MET, "not met: needs"), (_UNKNOWN, "unknown: no answer shows"))
+    for status, text in (
+        (Status.NOT_MET, "not met: needs"),
+        (Status.UNKNOWN, "unknown: no answer shows"),
+    )
 }
 _URGENT_REASONS = {
     (flag.key, answer): f'Red flag "{flag.label}" answered {answer}: calls for {_ACTION[level]}.'
@@ -716,7 +513,7 @@ _UNSURE_FLAGS = {
 _IMAGING_FLAGS = {
     answer: f"Imaging from the last 6 months is not reported (imaging answer: "
     f"{answer or 'unanswered'}); payers commonly expect it."
-    for answer in (*FIELDS["imaging"].choices, None)
+    for answer in (*FIELDS["imaging"].codes, None)
     if answer != _T.imaging_recent
 }
 
@@ -730,10 +527,10 @@ def _outcome(
     """Apply the outcome rules in order (the first that applies wins), with the reasons."""
     if urgency is not None:
         reasons = [_URGENT_REASONS.get((flag.key, answer)) for flag, answer in raised]
-        return _URGENT, tuple([reason for reason in reasons if reason])
-    if not _RED_FLAG_SET.isdisjoint(missing):
+        return Category.URGENT, tuple([reason for reason in reasons if reason])
+    if any(key in missing for key in RED_FLAG_KEYS):
         unanswered = "; ".join([flag.label for flag in RED_FLAGS if flag.key in missing])
-        return _INCOMPLETE, (
+        return Category.INCOMPLETE, (
             "Every red-flag question must be answered before the rest is judged; still "
             f"unanswered: {unanswered}.",
         )
@@ -752,7 +549,7 @@ def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[
     flags = []
     if a.get("leg_symptoms_below_knee") == "yes":
         flags.append(_TEXT["leg_symptoms_below_knee"])
-    if a.get("si_injection") == "yes" and a.get("si_injection_relief") == "lt_50":
+    if a.get("si_injection_relief") == "lt_50":  # validate() keeps it only after a yes
         flags.append(_TEXT["low_relief"])
     if a.get("nicotine") == "yes":
         flags.append(_TEXT["nicotine"])
@@ -761,7 +558,7 @@ def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[
     if metal := _METAL_FLAGS.get(a.get("metal_allergy")):
         flags.append(metal)
     for name in ("generalized", "pregnancy", "function"):
-        if criteria[name] is _UNKNOWN:
+        if criteria[name] is Status.UNKNOWN:
             flags.append(_TEXT[name])
     if a.get("home_exercise") == "no":
         flags.append(_TEXT["home_exercise"])
@@ -782,12 +579,11 @@ def _supporting(a: dict) -> tuple[str, ...]:
         supporting.append(f"Pain is worse with {len(worse_with)} typical activities: {activities}.")
     if a.get("prior_lumbar_fusion") == "yes":
         supporting.append(_TEXT["prior_lumbar_fusion"])
-    if a.get("si_injection") == "yes":
-        relief = a.get("si_injection_relief")
-        if relief == "gte_75":
-            supporting.append(_TEXT["payer_relief"])
-        elif relief == "50_74":
-            supporting.append(_TEXT["trial_relief"])
+    relief = a.get("si_injection_relief")  # validate() keeps it only after a yes
+    if relief == "gte_75":
+        supporting.append(_TEXT["payer_relief"])
+    elif relief == "50_74":
+        supporting.append(_TEXT["trial_relief"])
     return tuple(supporting)
 
 
@@ -810,8 +606,7 @@ class Assessment:
 
     @property
     def checklist(self) -> tuple[str, ...]:
-        """The care team's checklist, for a discuss_referral outcome only."""
-        return CHECKLIST if self.category is Category.DISCUSS_REFERRAL else ()
+        return checklist_for(self.category)
 
     def to_dict(self) -> dict:
         """The rubric's Result JSON: plain values, keys in the rubric's order."""
@@ -835,16 +630,15 @@ def assess(answers: Mapping[str, object]) -> Assessment:
     criteria = {
         "location": _location(a),
         "generalized": _generalized(a),
-        "duration": _DURATION_STATUS.get(a.get("pain_duration"), _UNKNOWN),
+        "duration": _DURATION_STATUS.get(a.get("pain_duration"), Status.UNKNOWN),
         "severity": _severity(a),
         "function": _function(a, odi),
         "conservative_care": _conservative_care(a),
-        "pregnancy": _PREGNANCY_STATUS.get(a.get("pregnancy"), _UNKNOWN),
+        "pregnancy": _PREGNANCY_STATUS.get(a.get("pregnancy"), Status.UNKNOWN),
     }
     raised = _raised(a)
-    urgency = _urgency(raised) if raised else None
-    # Usually none is missing, which one set difference shows.
-    missing = tuple([k for k in REQUIRED_KEYS if k not in a]) if _REQUIRED.difference(a) else ()
+    urgency = _urgency(raised)
+    missing = tuple(key for key in REQUIRED_KEYS if key not in a)
     category, reasons = _outcome(raised, urgency, criteria, missing)
     return Assessment(
         RUBRIC_VERSION,

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from screener.catalogue import STEPS
 from screener.commands import assess_command
 from screener.extensions import db
 from screener.models import Submission
-from screener.questions import STEPS
 from screener.scoring import FIELDS, RED_FLAG_KEYS, AnswerError, Assessment, assess, validate
 from tests.conftest import PASSWORD, csrf_token, make_user
 
@@ -47,7 +47,7 @@ def codes(name: str) -> list[str]:
         return []
     if field.minimum is not None and field.maximum is not None:
         return [str(n) for n in range(field.minimum, field.maximum + 1)]
-    return list(field.choices)
+    return list(field.codes)
 
 
 ODD_VALUES = [
@@ -250,7 +250,7 @@ json_values = st.recursive(
 )
 answer_like = st.dictionaries(
     st.sampled_from([*FIELDS, *RED_FLAG_KEYS]) | st.text(max_size=10),
-    json_values | st.sampled_from([c for f in FIELDS.values() for c in f.choices]),
+    json_values | st.sampled_from([c for f in FIELDS.values() for c in f.codes]),
     max_size=12,
 )
 

@@ -50,7 +50,7 @@ def test_purge_drafts_keeps_sent_and_flagged_questionnaires(app, runner):
     with app.test_request_context():
         then = utcnow() - timedelta(days=60)
         submissions.submit(db.session.get(Submission, sent), now=then)
-        flagged_draft = submissions.find_draft(flagged_token)
+        flagged_draft = submissions.find_by_token(flagged_token)
         submissions.save_step(flagged_draft, "safety", {"rf_fever": "yes"}, "en", now=then)
     result = runner.invoke(args=["purge-drafts"])
     assert result.output == "Deleted 0 expired drafts.\n"

@@ -9,13 +9,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
+from ..catalogue import ANSWER_KEYS, IDENTITY, ODI, ODI_SECTIONS, QUESTIONS, Kind, question
 from ..models import Submission
-from ..questions import QUESTIONS
-from ..scoring import FIELDS, RUBRIC_VERSION, Kind
+from ..scoring import RUBRIC_VERSION
+from .queries import RECORD_COLUMNS
 
 QUESTIONNAIRE_ID = "si-joint-screening"
-ANSWER_KEYS: tuple[str, ...] = tuple(FIELDS)  # rubric order
-IDENTITY_COLUMNS = ("full_name", "date_of_birth", "phone", "email")
 
 # --- CSV --------------------------------------------------------------------------------------
 
@@ -24,17 +23,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_header(identity: bool) -> list[str]:
-    head = [
-        "reference",
-        "submitted_at",
-        "status",
-        "category",
-        "urgency",
-        "review_status",
-        "rubric_version",
-        "language",
-    ]
-    return head + list(IDENTITY_COLUMNS if identity else ()) + list(ANSWER_KEYS) + ["odi_percent"]
+    """The column names: the record, the identity if asked for, every answer, the ODI %."""
+    names = [*RECORD_COLUMNS, *(field.key for field in IDENTITY if identity)]
+    return [*names, *ANSWER_KEYS, "odi_percent"]
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -44,9 +35,10 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
-def safe_text(value: str | None) -> str | None:
-    """Free text with formula-like content defused by a leading apostrophe."""
-    if value and value.startswith(_FORMULA_START):
+def safe_text(value: object) -> object:
+    """Free text with formula-like content defused by a leading apostrophe; other values as
+    they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
@@ -60,26 +52,22 @@ def _joined(values: list) -> str:
 
 # How each answer becomes a cell; codes and numbers go in as they are (csv writes None as "").
 _CELL = {Kind.LIST: _joined, Kind.ODI: _joined, Kind.TEXT: safe_text}
-_CONVERT_AT = tuple(
-    (i, _CELL[FIELDS[key].kind]) for i, key in enumerate(ANSWER_KEYS) if FIELDS[key].kind in _CELL
-)
+_ANSWER_CELLS = tuple((key, _CELL.get(question(key).kind)) for key in ANSWER_KEYS)
 
 
 def csv_rows(rows: Sequence, identity: bool) -> Iterator[list]:
-    """The cells of each row of a batch from queries.export_rows (read by position: fast)."""
+    """The cells of each row of a batch from queries.export_rows, read by column name."""
     # The whole batch's answers as one JSON array: one decoder call instead of one per row.
-    batch_answers = json.loads("[" + ",".join([row[-2] for row in rows]) + "]")
+    batch_answers = json.loads("[" + ",".join([row.answers for row in rows]) + "]")
     for row, answers in zip(rows, batch_answers, strict=True):
-        cells = list(row[:8])  # reference to language, as they are written
-        if identity:
-            name, born, phone, email = row[8:12]  # csv writes a date as ISO 8601
-            cells += (safe_text(name), born, safe_text(phone), safe_text(email))
-        values = list(map((answers or {}).get, ANSWER_KEYS))  # most answers go in as they are
-        for i, convert in _CONVERT_AT:
-            if values[i] is not None:
-                values[i] = convert(values[i])
-        cells += values
-        cells.append(row[-1])
+        record = row._mapping
+        cells = [record[name] for name in RECORD_COLUMNS]
+        if identity:  # text defused; csv writes the date of birth as ISO 8601
+            cells += [safe_text(record[field.key]) for field in IDENTITY]
+        for key, convert in _ANSWER_CELLS:
+            value = (answers or {}).get(key)
+            cells.append(convert(value) if convert and value is not None else value)
+        cells.append(row.odi_percent)
         yield cells
 
 
@@ -106,7 +94,6 @@ _ITEM_TYPE = {
     Kind.INT: "integer",
     Kind.TEXT: "text",
 }
-ODI_SECTIONS = 10
 
 
 def answer_system(questionnaire_url: str, key: str) -> str:
@@ -115,38 +102,37 @@ def answer_system(questionnaire_url: str, key: str) -> str:
 
 
 def _coding(questionnaire_url: str, key: str, code: str) -> dict:
-    question = QUESTIONS[key]
     return {
         "system": answer_system(questionnaire_url, key),
         "code": code,
-        "display": str(question.labels.get(code, code)),
+        "display": QUESTIONS[key].label_of(code),
     }
 
 
 def questionnaire(url: str) -> dict:
     """The FHIR R4 Questionnaire built from the question catalogue; version = rubric version."""
     items = []
-    for key, question in QUESTIONS.items():
-        kind = question.kind
-        item = {"linkId": key, "text": str(question.label), "type": _ITEM_TYPE[kind]}
-        if question.required:
+    for key, asked in QUESTIONS.items():
+        kind = asked.kind
+        item = {"linkId": key, "text": asked.label, "type": _ITEM_TYPE[kind]}
+        if asked.required:
             item["required"] = True
         if kind is Kind.LIST:
             item["repeats"] = True
         if item["type"] == "choice":
             item["answerOption"] = [
-                {"valueCoding": _coding(url, key, code)} for code in question.codes
+                {"valueCoding": _coding(url, key, code)} for code in asked.codes
             ]
-        if question.shown_if:
-            other, value = question.shown_if
+        if asked.shown_if:
+            other, value = asked.shown_if
             item["enableWhen"] = [
                 {"question": other, "operator": "=", "answerCoding": _coding(url, other, value)}
             ]
         items.append(item)
     items.append(
         {
-            "linkId": "odi",
-            "text": "Oswestry Disability Index (the clinic's licensed text; sections scored 0-5)",
+            "linkId": ODI.key,
+            "text": f"{ODI.label} (the clinic's licensed text; sections scored 0-5)",
             "type": "group",
             "item": [
                 {"linkId": f"odi-{n}", "text": f"ODI section {n}", "type": "integer"}
@@ -172,7 +158,7 @@ def questionnaire(url: str) -> dict:
 
 
 def _answers(url: str, key: str, value) -> list[dict]:
-    kind = FIELDS[key].kind
+    kind = QUESTIONS[key].kind
     if kind is Kind.INT:
         return [{"valueInteger": value}]
     if kind is Kind.TEXT:
@@ -185,22 +171,22 @@ def questionnaire_response(submission: Submission, questionnaire_url: str) -> di
     """A FHIR R4 QuestionnaireResponse of the clinical answers; identity is left out."""
     answers = submission.answers or {}
     items = []
-    for key, question in QUESTIONS.items():
+    for key, asked in QUESTIONS.items():
         value = answers.get(key)
         if value is None or value == [] or value == "":
             continue
         items.append(
             {
                 "linkId": key,
-                "text": str(question.label),
+                "text": asked.label,
                 "answer": _answers(questionnaire_url, key, value),
             }
         )
-    odi = answers.get("odi")
+    odi = answers.get(ODI.key)
     if odi:
         items.append(
             {
-                "linkId": "odi",
+                "linkId": ODI.key,
                 "item": [
                     {"linkId": f"odi-{n}", "answer": [{"valueInteger": score}]}
                     for n, score in enumerate(odi, 1)

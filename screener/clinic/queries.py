@@ -11,14 +11,15 @@ from sqlalchemy import Row, Select, String, Text, case, cast, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from ..catalogue import IDENTITY
 from ..extensions import db
-from ..models import AuditEvent, Patient, Submission, User
+from ..models import CODE_ALPHABET, AuditEvent, Patient, Submission, User, name_key
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
 # Small enough that a batch's rows and answers die young, sparing the garbage collector.
 EXPORT_BATCH = 100
-_REFERENCE_CHARS = re.compile(r"[A-HJ-NP-Z2-9]{1,8}")
+_REFERENCE_CHARS = re.compile(f"[{CODE_ALPHABET}]{{1,8}}")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _conditions(f: QueueFilter, *, by_category: bool = True) -> list:
     if f.date_to:
         conditions.append(Submission.submitted_at < _start_of(f.date_to + timedelta(days=1)))
     if f.search:
-        matches = [Patient.name_search.contains(f.search.strip().lower(), autoescape=True)]
+        matches = [Patient.name_search.contains(name_key(f.search), autoescape=True)]
         prefix = _reference_prefix(f.search)
         if prefix:
             matches.append(Submission.reference.startswith(prefix, autoescape=True))
@@ -169,34 +170,38 @@ def _iso_utc_postgresql(element, compiler, **kw) -> str:
     return f"""to_char({moment} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 
 
-def export_rows(f: QueueFilter, identity: bool) -> Iterator[Sequence[Row]]:
-    """The filtered queue for the CSV export, streamed in batches of EXPORT_BATCH rows.
+# The CSV export's record columns by name, in order (exports.csv_header adds the rest).
+RECORD_COLUMNS = {
+    "reference": Submission.reference,
+    "submitted_at": _iso_utc(Submission.submitted_at),
+    "status": Submission.status,
+    "category": Submission.category,
+    "urgency": Submission.urgency,
+    "review_status": case((Submission.reviewed_at.is_(None), "new"), else_="reviewed"),
+    "rubric_version": Submission.rubric_version,
+    "language": Submission.language,
+}
 
-    Each row holds the first CSV cells as they are written, then the identity cells if asked
-    for, then the answers as JSON text (exports decodes a batch at once) and the ODI %.
-    """
-    columns = [
-        Submission.reference,
-        _iso_utc(Submission.submitted_at),
-        Submission.status,
-        Submission.category,
-        Submission.urgency,
-        case((Submission.reviewed_at.is_(None), "new"), else_="reviewed"),
-        Submission.rubric_version,
-        Submission.language,
-    ]
+
+def export_rows(f: QueueFilter, identity: bool) -> Iterator[Sequence[Row]]:
+    """The filtered queue for the CSV export, streamed in batches of EXPORT_BATCH rows: the
+    record columns by name, the identity's if asked for, `answers` as JSON text (exports
+    decodes a batch at once) and `odi_percent`."""
+    columns = {**RECORD_COLUMNS}
     if identity:
-        columns += [Patient.full_name, Patient.date_of_birth, Patient.phone, Patient.email]
-    columns += [
-        cast(Submission.answers, Text),
-        Submission.assessment["odi_percent"].as_float(),
-    ]
-    stmt = select(*columns).where(*_conditions(f))
+        columns |= {field.key: getattr(Patient, field.key) for field in IDENTITY}
+    columns |= {
+        "answers": cast(Submission.answers, Text),
+        "odi_percent": Submission.assessment["odi_percent"].as_float(),
+    }
+    stmt = select(*(column.label(name) for name, column in columns.items())).where(
+        *_conditions(f)
+    )
     if identity or f.search:
         stmt = stmt.outerjoin(Patient)
-    # Plain rows from the connection: the ORM's row handling would only add time here. The
-    # result is closed even when the download stops part-way (a server-side cursor on PostgreSQL).
-    with db.session.connection().execute(
+    # The result is closed even when the download stops part-way (a server-side cursor on
+    # PostgreSQL).
+    with db.session.execute(
         _queue_order(stmt), execution_options={"yield_per": EXPORT_BATCH}
     ) as result:
         yield from result.partitions()

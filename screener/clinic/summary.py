@@ -1,11 +1,17 @@
 """The one-page summary of a submission, built from its stored assessment (never re-scored)."""
 
 from dataclasses import dataclass
-from datetime import date
 
+from ..catalogue import ODI, QUESTIONS, STEPS, age_on
 from ..models import Submission
-from ..questions import QUESTIONS, STEPS
-from ..scoring import CHECKLIST, CRITERIA, FUNCTION_KEYS, RED_FLAG_KEYS, RED_FLAG_SOURCE, Category
+from ..scoring import (
+    CRITERIA,
+    FUNCTION_KEYS,
+    RED_FLAG_KEYS,
+    RED_FLAG_SOURCE,
+    Category,
+    checklist_for,
+)
 from .labels import (
     CATEGORY_LABELS,
     CATEGORY_MEANINGS,
@@ -74,61 +80,60 @@ class Summary:
     age: int | None
 
 
-def _label(key: str) -> str:
-    question = QUESTIONS[key]
-    return question.short or str(question.label)
-
-
 def answer(key: str, answers: dict) -> Answer:
     """A question's clinician label and the patient's answer in words."""
-    return Answer(key, _label(key), ", ".join(QUESTIONS[key].words(answers.get(key))))
+    question = QUESTIONS[key]
+    return Answer(key, question.short, ", ".join(question.words(answers.get(key))))
 
 
-def _odi_words(odi: list | None) -> str:
-    if not odi:
-        return ""
-    return ", ".join("–" if score is None else str(score) for score in odi)
+def _odi_answer(answers: dict) -> Answer:
+    odi = answers.get(ODI.key)
+    words = ", ".join("–" if score is None else str(score) for score in odi) if odi else ""
+    return Answer(ODI.key, ODI.short, words)
 
 
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+def _criteria(result: dict, answers: dict) -> tuple[CriterionRow, ...]:
+    """Each criterion with its status, the answers it was judged on, its rule and source."""
+    statuses = result.get("criteria", {})
+    rows = []
+    for criterion in CRITERIA:
+        if criterion.name == "function" and result.get("odi_percent") is not None:
+            judged_on: tuple[Answer, ...] = (_odi_answer(answers),)
+        else:
+            judged_on = tuple(answer(key, answers) for key in CRITERION_KEYS[criterion.name])
+        status = statuses.get(criterion.name, "unknown")
+        rows.append(
+            CriterionRow(
+                criterion.name,
+                CRITERION_LABELS[criterion.name],
+                status,
+                STATUS_LABELS[status],
+                judged_on,
+                criterion.rule,
+                criterion.source,
+            )
+        )
+    return tuple(rows)
+
+
+def _answer_groups(answers: dict) -> tuple[tuple[str, tuple[Answer, ...]], ...]:
+    """Every answer by step; the comments have their own section."""
+    groups = []
+    for step in STEPS:
+        shown = tuple(answer(q.key, answers) for q in step.questions if q.key != "comments")
+        if shown:
+            groups.append((step.title, shown))
+    odi = _odi_answer(answers)
+    if odi.words:
+        groups.append(("ODI", (odi,)))
+    return tuple(groups)
 
 
 def build(submission: Submission) -> Summary:
     """Everything the summary page shows, in the order it shows it."""
     result = submission.assessment or {}
     answers = submission.answers or {}
-    statuses = result.get("criteria", {})
-    odi_percent = result.get("odi_percent")
-    odi = Answer("odi", "ODI sections (0–5 each)", _odi_words(answers.get("odi")))
-    criteria = []
-    for criterion in CRITERIA:
-        if criterion.name == "function" and odi_percent is not None:
-            rows = (odi,)
-        else:
-            rows = tuple(answer(key, answers) for key in CRITERION_KEYS[criterion.name])
-        status = statuses.get(criterion.name, "unknown")
-        criteria.append(
-            CriterionRow(
-                criterion.name,
-                CRITERION_LABELS[criterion.name],
-                status,
-                STATUS_LABELS[status],
-                rows,
-                criterion.rule,
-                criterion.source,
-            )
-        )
-    groups = []
-    for step in STEPS:
-        # The comments have their own section; every other answer is listed here.
-        shown = tuple(answer(q.key, answers) for q in step.questions if q.key != "comments")
-        if shown:
-            groups.append((str(step.title), shown))
-    if odi.words:
-        groups.append(("ODI", (odi,)))
+    criteria = _criteria(result, answers)
     category = result.get("category") or submission.category or Category.INCOMPLETE
     urgency = result.get("urgency")
     patient = submission.patient
@@ -146,16 +151,16 @@ def build(submission: Submission) -> Summary:
         ),
         red_flag_source=RED_FLAG_SOURCE,
         reasons=tuple(result.get("reasons", ())),
-        criteria=tuple(criteria),
-        odi_percent=odi_percent,
+        criteria=criteria,
+        odi_percent=result.get("odi_percent"),
         flags=tuple(result.get("flags", ())),
         supporting=tuple(result.get("supporting", ())),
-        checklist=CHECKLIST if category == Category.DISCUSS_REFERRAL else (),
-        missing=tuple(_label(key) for key in result.get("missing", ())),
+        checklist=checklist_for(category),
+        missing=tuple(QUESTIONS[key].short for key in result.get("missing", ())),
         comments=answers.get("comments"),
         pain_areas=tuple(answers.get("pain_areas", ())),
         pain_area_words=answer("pain_areas", answers).words,
-        answer_groups=tuple(groups),
+        answer_groups=_answer_groups(answers),
         criteria_keys=frozenset(a.key for row in criteria for a in row.answers),
-        age=_age(patient.date_of_birth if patient else None, when),
+        age=age_on(patient.date_of_birth, when) if patient else None,
     )

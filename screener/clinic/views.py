@@ -103,9 +103,7 @@ def review(reference: str):
     """Mark a submission reviewed (once: the first reviewer and time are kept)."""
     found = queries.submission_or_404(reference)
     if ReviewForm().validate_on_submit():
-        if found.reviewed_at is None:
-            found.reviewed_at = utcnow()
-            found.reviewed_by_id = current_user.id
+        if found.mark_reviewed(current_user):
             audit.record(current_user, "review", found)
             db.session.commit()
         flash("Marked as reviewed.", "info")

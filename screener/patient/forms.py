@@ -1,14 +1,14 @@
 """Forms for the questionnaire, built from the question catalogue.
 
 Every clinical field is named by its rubric key and every option's value is its rubric code.
-CSRF is checked app-wide by CSRFProtect, so these forms carry no token of their own; the
-templates render a fresh one (that is what lets an expired token be recovered from).
+Each patient post's CSRF token is checked before its view runs (patient.views.check_form_token);
+a failed check makes the form invalid, so the page comes back with everything typed still there.
 """
 
 import re
-from datetime import date
 from functools import cache
 
+from flask import g
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,24 +27,34 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import catalogue
+from ..catalogue import ADULT_AGE, MAX_AGE, Kind, Question, Step, age_on
 from ..models import utcnow
-from ..questions import Question, Step
-from ..questions import step as catalogue_step
-from ..scoring import FIELDS, Kind
 from .odi import OdiInstrument
 
-MIN_AGE, MAX_AGE = 18, 110
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
 
+# Set on `g` when a post's CSRF token is missing or expired (patient.views.check_form_token).
+TOKEN_PROBLEM = "csrf_failed"
+
+
 class PatientForm(FlaskForm):
-    """A form on a patient page; CSRFProtect guards the POST before the view runs."""
+    """A form on a patient page. The token is checked for the whole post before the view runs;
+    a failed check makes the form invalid, and the page shown again says why."""
 
     class Meta:
-        csrf = False
+        csrf = False  # the templates render a fresh token each time
+
+    @property
+    def expired(self) -> bool:
+        """Whether this post's CSRF token was missing or expired (nothing is checked then)."""
+        return bool(g.get(TOKEN_PROBLEM)) and self.is_submitted()
 
     def validate(self, extra_validators=None, partial: bool = False) -> bool:
         """Check the input; `partial` (save and finish later) may relax what is required."""
+        if self.expired:
+            return False
         return super().validate(extra_validators)
 
     def summary_label(self, name: str) -> str | None:
@@ -99,24 +109,21 @@ REQUIRED_MESSAGE = _l("Choose an answer. If you are not sure, choose “I'm not 
 
 
 def field_for(question: Question):
-    """The form field that asks one catalogue question."""
-    choices = [SelectChoice(code, label) for code, label in question.choices]
-    kind = question.kind
-    if kind is Kind.LIST:
-        validators = [_none_alone] if "none" in question.codes else []
-        return CodeCheckboxField(
-            question.label,
-            validators=validators,
-            choices=choices,
-            invalid_choice_message=CHOICE_MESSAGE,
-        )
-    if kind is Kind.TEXT:
+    """The form field that asks one catalogue question (its words translated when shown)."""
+    label = _l(question.label)
+    if question.kind is Kind.TEXT:
         return TextAreaField(
-            question.label,
-            validators=[Optional(), _max_chars(FIELDS[question.key].max_length)],
+            label,
+            validators=[Optional(), _max_chars(question.max_length)],
             filters=[_normalize_newlines],
         )
-    return CodeRadioField(question.label, choices=choices, invalid_choice_message=CHOICE_MESSAGE)
+    choices = [SelectChoice(option.code, _l(option.label)) for option in question.options]
+    if question.kind is Kind.LIST:
+        validators = [_none_alone] if "none" in question.codes else []
+        return CodeCheckboxField(
+            label, validators=validators, choices=choices, invalid_choice_message=CHOICE_MESSAGE
+        )
+    return CodeRadioField(label, choices=choices, invalid_choice_message=CHOICE_MESSAGE)
 
 
 class QuestionsForm(PatientForm):
@@ -127,7 +134,7 @@ class QuestionsForm(PatientForm):
     def validate(self, extra_validators=None, partial: bool = False) -> bool:
         """Check every field; unless `partial` (save and finish later), required ones too."""
         valid = super().validate(extra_validators)  # codes and lengths, always
-        if partial:
+        if partial or self.expired:
             return valid
         for question in self.step.questions:
             field = self[question.key]
@@ -161,7 +168,7 @@ class QuestionsForm(PatientForm):
 @cache
 def questions_form(slug: str) -> type[QuestionsForm]:
     """The form class for one catalogue step (labels are lazy, so one class serves all)."""
-    step = catalogue_step(slug)
+    step = catalogue.step(slug)
     fields = {q.key: field_for(q) for q in step.questions}
     name = "".join(part.title() for part in step.slug.split("-")) + "Form"
     return type(name, (QuestionsForm,), {"step": step, **fields})
@@ -209,20 +216,16 @@ class OptionalDateField(DateField):
         super().process_formdata(valuelist)
 
 
-def _age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def _adult_age(form, field):
     if field.data is None:
         return
     today = utcnow().date()
     if field.data > today:
         raise ValidationError(_("Your date of birth must be in the past."))
-    age = _age_on(field.data, today)
-    if age < MIN_AGE:
+    age = age_on(field.data, today)
+    if age < ADULT_AGE:
         raise ValidationError(
-            _("This questionnaire is for adults aged %(age)s or over.", age=MIN_AGE)
+            _("This questionnaire is for adults aged %(age)s or over.", age=ADULT_AGE)
         )
     if age > MAX_AGE:
         raise ValidationError(_("Please check the year of your date of birth."))
@@ -278,6 +281,10 @@ class StartForm(PatientForm):
         _l("I have read how my answers are used and kept private."),
         validators=[InputRequired(_l("Tick the box to say you have read the privacy notice."))],
     )
+
+
+class ActionForm(PatientForm):
+    """A button whose post carries nothing but its tokens."""
 
 
 class ResumeForm(PatientForm):

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from ..catalogue import ODI, ODI_SECTIONS
+
 log = logging.getLogger(__name__)
 
-SECTIONS = 10
-STATEMENTS = 6  # scored 0 to 5, in file order
+SECTIONS = ODI_SECTIONS
+STATEMENTS = len(ODI.options)  # scored 0 to 5, in file order
 EXTENSION_KEY = "screener.odi"
 
 

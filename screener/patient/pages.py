@@ -6,14 +6,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..catalogue import ABOUT_YOU, IDENTITY, N_, ODI_AFTER, ODI_STEP, QUESTIONS, STEPS, Step
 from ..models import Submission
-from ..questions import QUESTIONS, STEPS, Step
 from ..scoring import RED_FLAG_KEYS, RED_FLAGS
-from ..submissions import Draft
 from . import odi
-
-ABOUT_YOU = "about-you"
-ODI = "odi"
 
 
 def steps() -> tuple[Step, ...]:
@@ -22,12 +18,12 @@ def steps() -> tuple[Step, ...]:
     if instrument is None:
         return STEPS
     odi_step = Step(
-        ODI,
-        instrument.title or _l("More about your daily life"),
+        ODI_STEP,
+        instrument.title or N_("More about your daily life"),
         instrument.intro
-        or _l("For each part, choose the one sentence that best describes you today."),
+        or N_("For each part, choose the one sentence that best describes you today."),
     )
-    at = [s.slug for s in STEPS].index("daily-life") + 1
+    at = [s.slug for s in STEPS].index(ODI_AFTER) + 1
     return (*STEPS[:at], odi_step, *STEPS[at:])
 
 
@@ -49,16 +45,6 @@ def previous_slug(slug: str) -> str | None:
     slugs = [s.slug for s in steps()]
     at = slugs.index(slug)
     return slugs[at - 1] if at > 0 else None
-
-
-def is_blank(slug: str, submission: Submission | Draft) -> bool:
-    """Whether the step has nothing stored yet, so its page is the same for every patient."""
-    if slug == ABOUT_YOU:
-        return not submission.identified
-    if slug == ODI:
-        return not submission.answers.get("odi")
-    _number, step = find_step(slug)
-    return submission.answers.keys().isdisjoint(q.key for q in step.questions)
 
 
 def first_unfinished(submission: Submission) -> str | None:
@@ -86,18 +72,13 @@ class Section:
 
 def _identity_rows(submission: Submission) -> list[Row]:
     patient = submission.patient
-    if patient is None:
-        values = [[], [], [], []]
-    else:
-        values = [
-            [patient.full_name],
-            [format_date(patient.date_of_birth, "long")],
-            [patient.phone] if patient.phone else [],
-            [patient.email] if patient.email else [],
-        ]
-    labels = [_("Full name"), _("Date of birth"), _("Phone number"), _("Email address")]
-    keys = ["full_name", "date_of_birth", "phone", "email"]
-    return [Row(k, label, v) for k, label, v in zip(keys, labels, values, strict=True)]
+    rows = []
+    for field in IDENTITY:
+        value = getattr(patient, field.key) if patient is not None else None
+        if field.key == "date_of_birth" and value is not None:
+            value = format_date(value, "long")
+        rows.append(Row(field.key, _(field.label), [value] if value else []))
+    return rows
 
 
 def _odi_rows(answers: dict) -> list[Row]:
@@ -110,12 +91,6 @@ def _odi_rows(answers: dict) -> list[Row]:
     return rows
 
 
-def shown(key: str, answers: dict) -> bool:
-    """Whether a question applies, given the other answers."""
-    condition = QUESTIONS[key].shown_if
-    return condition is None or answers.get(condition[0]) == condition[1]
-
-
 def sections(submission: Submission) -> list[Section]:
     """Every step with each question and its answer in words, for review and printing."""
     answers = submission.answers
@@ -123,15 +98,15 @@ def sections(submission: Submission) -> list[Section]:
     for step in steps():
         if step.slug == ABOUT_YOU:
             rows = _identity_rows(submission)
-        elif step.slug == ODI:
+        elif step.slug == ODI_STEP:
             rows = _odi_rows(answers)
         else:
             rows = [
-                Row(q.key, str(q.label), q.words(answers.get(q.key)))
+                Row(q.key, _(q.label), q.words(answers.get(q.key), _))
                 for q in step.questions
-                if shown(q.key, answers)
+                if q.applies(answers)
             ]
-        result.append(Section(step.slug, str(step.title), rows))
+        result.append(Section(step.slug, _(step.title), rows))
     return result
 
 
@@ -139,7 +114,7 @@ def missing_questions(submission: Submission) -> list[tuple[str, str, str]]:
     """Needed answers not given yet: (step slug, question key, question) in step order."""
     missing = set((submission.assessment or {}).get("missing", ()))
     return [
-        (step.slug, q.key, str(q.label))
+        (step.slug, q.key, _(q.label))
         for step in steps()
         for q in step.questions
         if q.key in missing
@@ -149,12 +124,12 @@ def missing_questions(submission: Submission) -> list[tuple[str, str, str]]:
 def flagged_questions(submission: Submission) -> list[str]:
     """The safety questions whose answers call for care soon, in words."""
     answers = submission.answers
-    return [str(QUESTIONS[f.key].label) for f in RED_FLAGS if f.level(answers.get(f.key))]
+    return [_(QUESTIONS[f.key].label) for f in RED_FLAGS if f.level(answers.get(f.key))]
 
 
 def pain_area_labels() -> dict[str, str]:
     """Each pain area code's words, for the body diagram."""
-    return {code: str(label) for code, label in QUESTIONS["pain_areas"].choices}
+    return {option.code: _(option.label) for option in QUESTIONS["pain_areas"].options}
 
 
 def unanswered_safety(submission: Submission) -> list[str]:

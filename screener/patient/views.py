@@ -1,6 +1,6 @@
 """Patient questionnaire views: parse the form, call the submissions service, redirect."""
 
-import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from flask import (
@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -17,18 +18,20 @@ from flask import (
 )
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import CSRFError
 
 from .. import submissions
-from ..extensions import limiter
+from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
+from ..extensions import csrf, limiter
 from ..models import Status, Submission
-from ..questions import QUESTIONS
-from ..scoring import FIELDS, AnswerError
+from ..scoring import AnswerError
 from ..security import safe_next
 from . import odi, pages
 from .forms import (
     CHOICE_MESSAGE,
+    TOKEN_PROBLEM,
     AboutYouForm,
+    ActionForm,
     PatientForm,
     ResumeForm,
     StartForm,
@@ -40,18 +43,28 @@ from .forms import (
 bp = Blueprint("patient", __name__)
 bp.record_once(lambda state: odi.init_app(state.app))
 bp.add_app_template_global(pages.pain_area_labels)  # the clinic draws the body diagram too
+# The patient's forms report a missing or expired CSRF token themselves (check_form_token), so
+# that the same page comes back with what was typed, instead of an error page.
+csrf.exempt(bp)
 
 TOKEN_KEY = "draft"  # the bearer token of this browser's questionnaire
 DAY_KEY = "day"  # the day the cookie was last renewed (see remember_draft)
 CODE_KEY = "resume_code"  # the last resume code given, to show it again on the saved page
 LANGUAGE_KEY = "lang"  # the language the patient chose (else the browser's, see select_locale)
-CSRF_NOTICE = "csrf"
 STEP_FORM = "step-form"  # the id of a step's form, which the language switch submits
-# Stand-ins for the per-patient tokens in a cached blank step page (see _blank_step).
-CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
-TOKEN_MARK = f"draft-{secrets.token_hex(16)}"
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+@bp.before_request
+def check_form_token() -> None:
+    """Check the CSRF token of a post; a failure is kept for its form to report."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    try:
+        csrf.protect()
+    except CSRFError:
+        setattr(g, TOKEN_PROBLEM, True)
 
 
 @bp.context_processor
@@ -96,14 +109,14 @@ def remember_draft(token: str) -> None:
         session.permanent = True
 
 
-def _current(find=submissions.find_by_token):
-    """This browser's questionnaire (a Submission, or what `find` returns) and its token:
-    from the posted form's token, else from the session."""
+def _current() -> tuple[Submission | None, str | None]:
+    """This browser's questionnaire and its token: from the posted form's token, else from the
+    session."""
     candidates = [session.get(TOKEN_KEY)]
     if request.method == "POST":
         candidates.insert(0, request.form.get("token"))
     for token in candidates:
-        submission = find(token)
+        submission = submissions.find_by_token(token)
         if submission is not None:
             remember_draft(token)
             return submission, token
@@ -114,7 +127,7 @@ def _page(template: str, status: int = 200, **context):
     return make_response(render_template(template, **context), status)
 
 
-def _problem(submission: Submission | submissions.Draft | None):
+def _problem(submission: Submission | None):
     """The page to show instead when there is no open draft to answer, else None."""
     if submission is None:
         flash(
@@ -147,7 +160,7 @@ def start():
         # Acknowledging the privacy notice starts the draft; its created_at records when.
         _, token = submissions.create_draft(_language())
         remember_draft(token)
-        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
+        return redirect(url_for(".step", slug=ABOUT_YOU))
     submission, _token = _current()
     resumable = (
         submission is not None
@@ -179,85 +192,93 @@ def language(code: str):
 # --- Steps -------------------------------------------------------------------------------------
 
 
-def _form_for(slug: str, draft: submissions.Draft, formdata) -> PatientForm:
+@dataclass(frozen=True)
+class StepAction:
+    """What a step's buttons asked for."""
+
+    later: bool  # Save and finish later, or a language switch: the required checks wait
+    switch: str | None  # the language to show the step in again
+    review: bool  # came from the review page's Change link, so goes back there
+
+
+def _read_action() -> StepAction:
+    switch = request.form.get("switch_lang")
+    return StepAction(
+        later=request.form.get("action") == "later" or switch is not None,
+        switch=switch,
+        review=request.values.get("return_to") == "review",
+    )
+
+
+def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
     """The step's form: from what was posted, else from what is stored (never both: an
     unticked box or unchosen radio is absent from a post and must not fall back)."""
     stored = formdata is None
-    if slug == pages.ABOUT_YOU:
-        identity = submissions.identity_of(draft) if stored and draft.identified else None
-        return AboutYouForm(formdata=formdata, obj=identity)
-    if slug == pages.ODI:
+    if slug == ABOUT_YOU:
+        return AboutYouForm(formdata=formdata, obj=submission.patient if stored else None)
+    if slug == ODI_STEP:
         form_class = odi_form(odi.instrument())
-        return form_class(formdata=formdata, data=odi_data(draft.answers) if stored else {})
+        return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
     form_class = questions_form(slug)
-    return form_class(formdata=formdata, data=form_class.data_from(draft.answers) if stored else {})
+    data = form_class.data_from(submission.answers) if stored else {}
+    return form_class(formdata=formdata, data=data)
 
 
-def _step_context(slug: str, token: str, form, return_to: str | None, notice=None) -> dict:
+def _render_step(slug: str, token: str, form: PatientForm):
     number, step = pages.find_step(slug)
     previous = pages.previous_slug(slug)
-    return {
-        "step": step,
-        "number": number,
-        "total": len(pages.steps()),
-        "form": form,
-        "token": token,
-        "notice": notice,
-        "return_to": return_to,
-        "back_url": url_for(".step", slug=previous) if previous else url_for(".start"),
-        "instrument": odi.instrument() if slug == pages.ODI else None,
-        "comment_limit": FIELDS["comments"].max_length,
-        "language_form": STEP_FORM,
-    }
+    return render_template(
+        "patient/step.html",
+        step=step,
+        number=number,
+        total=len(pages.steps()),
+        form=form,
+        token=token,
+        return_to="review" if request.values.get("return_to") == "review" else None,
+        back_url=url_for(".step", slug=previous) if previous else url_for(".start"),
+        instrument=odi.instrument() if slug == ODI_STEP else None,
+        language_form=STEP_FORM,
+    )
 
 
-def _render_step(slug: str, token: str, form, notice=None):
-    context = _step_context(slug, token, form, request.values.get("return_to"), notice)
-    return render_template("patient/step.html", **context)
-
-
-def _blank_step(slug: str, draft: submissions.Draft, token: str):
-    """The page of a step with nothing stored yet, or None when it is not blank.
-
-    Such a page differs between patients only in the CSRF and draft tokens, so it is rendered
-    once per step, language and return target in each process, and the tokens put in after.
-    Flashed messages and template reloading (debug) always render afresh.
-    """
-    app = current_app
-    if app.jinja_env.auto_reload or "_flashes" in session:
-        return None
-    if not pages.is_blank(slug, draft):
-        return None
-    review = request.args.get("return_to") == "review"
-    key = (slug, _language(), review, request.script_root)
-    cache = app.extensions.setdefault("screener.blank_steps", {})
-    page = cache.get(key)
-    if page is None:
-        form = _form_for(slug, draft, None)
-        page = render_template(
-            "patient/step.html",
-            csrf_token=lambda: CSRF_MARK,
-            **_step_context(slug, TOKEN_MARK, form, return_to="review" if review else None),
-        )
-        cache[key] = page
-    return page.replace(CSRF_MARK, generate_csrf()).replace(TOKEN_MARK, token)
-
-
-def _save(slug: str, draft: submissions.Draft, form, complete: bool) -> None:
+def _save(slug: str, submission: Submission, form, complete: bool) -> bool:
+    """Store a step's checked input; False (with the error on its field) when the merged
+    answers break the rubric, which the form's own checks leave to the whole set."""
     language = _language()
-    if slug == pages.ABOUT_YOU:
+    if slug == ABOUT_YOU:
         identity = submissions.Identity(
             full_name=form.full_name.data,
             date_of_birth=form.date_of_birth.data,
             phone=form.phone.data or None,
             email=form.email.data or None,
         )
-        submissions.save_identity(draft, identity, language, complete=complete)
-        return
-    submissions.save_step(draft, slug, form.answers(), language, complete=complete)
+        submissions.save_identity(submission, identity, language, complete=complete)
+        return True
+    try:
+        submissions.save_step(submission, slug, form.answers(), language, complete=complete)
+    except AnswerError as exc:
+        if exc.key not in form:
+            raise
+        form[exc.key].errors.append(str(CHOICE_MESSAGE))
+        return False
+    return True
 
 
-def _give_resume_code(submission: Submission | submissions.Draft) -> None:
+def _after_step(slug: str, submission: Submission, action: StepAction) -> str:
+    """Where a saved step goes next."""
+    if slug == "safety" and submission.urgency:
+        return url_for(".urgent")  # red flags always win
+    if action.switch is not None:
+        return url_for(".step", slug=slug, return_to="review" if action.review else None)
+    if action.later:
+        return url_for(".saved")
+    following = pages.next_slug(slug)
+    if action.review or following is None:
+        return url_for(".review")
+    return url_for(".step", slug=following)
+
+
+def _give_resume_code(submission: Submission) -> None:
     session[CODE_KEY] = submissions.issue_resume_code(submission)
 
 
@@ -266,47 +287,28 @@ def step(slug: str):
     """One page of questions: Back, Continue, Save and finish later, and the language switch."""
     if pages.find_step(slug) is None:
         abort(404)
-    draft, token = _current(submissions.find_draft)
-    if (stop := _problem(draft)) is not None:
+    submission, token = _current()
+    if (stop := _problem(submission)) is not None:
         return stop
-    if slug != pages.ABOUT_YOU and not draft.identified:
-        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
-    posted = request.method == "POST"
-    if not posted and (page := _blank_step(slug, draft, token)) is not None:
-        return page
-    switch = request.form.get("switch_lang") if posted else None
-    if switch is not None:
-        _choose_language(switch)
-    form = _form_for(slug, draft, request.form if posted else None)
-    if posted:
-        # Switching language keeps what was typed: saved like "finish later", without the
-        # required checks, and the same step shown again in the new language.
-        later = request.form.get("action") == "later" or switch is not None
-        if form.validate(partial=later):
-            try:
-                _save(slug, draft, form, complete=not later)
-            except AnswerError as exc:  # the form checks codes; this guards the merged set
-                if exc.key not in form:
-                    raise
-                form[exc.key].errors.append(str(CHOICE_MESSAGE))
-            else:
-                if later and switch is None:
-                    _give_resume_code(draft)
-                if slug == "safety" and draft.urgency:
-                    return redirect(url_for(".urgent"))  # red flags always win
-                if switch is not None:
-                    return_to = request.form.get("return_to")
-                    return redirect(url_for(".step", slug=slug, return_to=return_to))
-                if later:
-                    return redirect(url_for(".saved"))
-                following = pages.next_slug(slug)
-                if request.form.get("return_to") == "review" or following is None:
-                    return redirect(url_for(".review"))
-                return redirect(url_for(".step", slug=following))
-        elif switch is not None:
-            # Not savable yet (About you needs a name and a date of birth): show the input
-            # again in the new language, without errors the patient did not ask for.
-            form = _form_for(slug, draft, request.form)
+    if slug != ABOUT_YOU and not submission.identified:
+        return redirect(url_for(".step", slug=ABOUT_YOU))
+    if request.method == "GET":
+        return _render_step(slug, token, _form_for(slug, submission, None))
+    action = _read_action()
+    if action.switch is not None:
+        _choose_language(action.switch)
+    form = _form_for(slug, submission, request.form)
+    # Switching language keeps what was typed: saved like "finish later", without the
+    # required checks, and the same step shown again in the new language.
+    if form.validate(partial=action.later):
+        if _save(slug, submission, form, complete=not action.later):
+            if action.later and action.switch is None:
+                _give_resume_code(submission)
+            return redirect(_after_step(slug, submission, action))
+    elif action.switch is not None and not form.expired:
+        # Not savable yet (About you needs a name and a date of birth): show the input
+        # again in the new language, without errors the patient did not ask for.
+        form = _form_for(slug, submission, request.form)
     return _render_step(slug, token, form)
 
 
@@ -336,7 +338,11 @@ def saved():
     if (stop := _problem(submission)) is not None:
         return stop
     if request.method == "POST":
-        _give_resume_code(submission)
+        form = ActionForm()
+        if form.validate():
+            _give_resume_code(submission)
+        else:
+            flash(_("This page was open for a long time. Please try again."))
         return redirect(url_for(".saved"))
     code = session.get(CODE_KEY)
     return render_template(
@@ -397,19 +403,6 @@ def too_many_tries(error):
 # --- Review, submit, confirmation ----------------------------------------------------------------
 
 
-def _render_review(submission: Submission, token: str, notice=None, errors=None):
-    return render_template(
-        "patient/review.html",
-        submission=submission,
-        sections=pages.sections(submission),
-        missing=pages.missing_questions(submission),
-        errors=errors or [],
-        questions=QUESTIONS,
-        token=token,
-        notice=notice,
-    )
-
-
 @bp.route("/review", methods=["GET", "POST"])
 def review():
     """Every answer in words with a Change link per step, then Send."""
@@ -417,14 +410,23 @@ def review():
     if (stop := _problem(submission)) is not None:
         return stop
     if not submission.identified:
-        return redirect(url_for(".step", slug=pages.ABOUT_YOU))
-    if request.method == "POST":
+        return redirect(url_for(".step", slug=ABOUT_YOU))
+    form = ActionForm(formdata=request.form if request.method == "POST" else None)
+    unanswered = []
+    if request.method == "POST" and form.validate():
         unanswered = pages.unanswered_safety(submission)
         if not unanswered:
             submissions.submit(submission, language=_language())
             return redirect(url_for(".done"))
-        return _render_review(submission, token, errors=unanswered)
-    return _render_review(submission, token)
+    return render_template(
+        "patient/review.html",
+        form=form,
+        submission=submission,
+        sections=pages.sections(submission),
+        missing=pages.missing_questions(submission),
+        errors=[(key, _(QUESTIONS[key].label)) for key in unanswered],
+        token=token,
+    )
 
 
 @bp.get("/done")
@@ -443,33 +445,3 @@ def done():
         missing=pages.missing_questions(submission),
         not_yet=pages.not_yet_reasons(submission),
     )
-
-
-# --- An expired CSRF token or session: show the page again, never an error ---------------------
-
-
-@bp.errorhandler(CSRFError)
-def csrf_expired(error):
-    """Re-show the posted page with the patient's input and a short explanation."""
-    endpoint, args = request.endpoint, request.view_args or {}
-    if endpoint == "patient.step" and pages.find_step(args.get("slug", "")):
-        if (switch := request.form.get("switch_lang")) is not None:
-            _choose_language(switch)
-        draft, token = _current(submissions.find_draft)
-        if (stop := _problem(draft)) is not None:
-            return stop
-        form = _form_for(args["slug"], draft, request.form)
-        return _render_step(args["slug"], token, form, notice=CSRF_NOTICE)
-    if endpoint == "patient.resume":
-        form = ResumeForm(formdata=request.form)
-        return render_template("patient/resume.html", form=form, notice=CSRF_NOTICE)
-    if endpoint == "patient.start":
-        form = StartForm(formdata=request.form)
-        return render_template("patient/start.html", form=form, resume_url=None, notice=CSRF_NOTICE)
-    if endpoint == "patient.review":
-        submission, token = _current()
-        if (stop := _problem(submission)) is not None:
-            return stop
-        return _render_review(submission, token, notice=CSRF_NOTICE)
-    flash(_("This page was open for a long time. Please try again."))
-    return redirect(request.path if endpoint else url_for(".start"))

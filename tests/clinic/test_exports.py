@@ -11,11 +11,11 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from sqlalchemy import select
 
+from screener.catalogue import QUESTIONS
 from screener.clinic import queries
 from screener.clinic.exports import iso_utc
 from screener.extensions import db
 from screener.models import AuditEvent, Submission
-from screener.questions import QUESTIONS
 from screener.scoring import FIELDS, RUBRIC_VERSION
 
 from .conftest import NOW, TYPICAL, add_submission
@@ -201,7 +201,7 @@ def test_questionnaire_validates_and_covers_the_catalogue(clinician):
     assert items["pain_areas"].repeats is True
     assert items["rf_bladder_bowel"].required is True
     codes = [option.valueCoding.code for option in items["worst_spot"].answerOption]
-    assert codes == list(FIELDS["worst_spot"].choices)
+    assert codes == list(FIELDS["worst_spot"].codes)
     assert items["si_injection_relief"].enableWhen[0].question == "si_injection"
     assert len(items["odi"].item) == 10
 

@@ -5,9 +5,9 @@ import re
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from screener.catalogue import QUESTIONS
 from screener.extensions import db
 from screener.models import AuditEvent, ReviewNote, Submission
-from screener.questions import QUESTIONS
 from screener.scoring import CHECKLIST, CRITERIA, RED_FLAG_SOURCE
 
 from .conftest import TYPICAL, add_submission

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from screener.questions import STEPS, Question
+from screener.catalogue import STEPS, Question
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind, assess
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,15 +61,15 @@ class Patient:
 def _answer(rng: random.Random, question: Question):
     spec = FIELDS[question.key]
     if spec.kind is Kind.LIST:
-        if "none" in spec.choices and rng.random() < 0.1:
+        if "none" in spec.codes and rng.random() < 0.1:
             return ["none"]
-        codes = [code for code in spec.choices if code != "none"]
+        codes = [code for code in spec.codes if code != "none"]
         return rng.sample(codes, rng.randint(1, min(3, len(codes))))
     if spec.kind is Kind.INT:
         return rng.randint(spec.minimum, spec.maximum)
     if spec.kind is Kind.TEXT:
         return rng.choice(COMMENTS)
-    return rng.choice(spec.choices)
+    return rng.choice(spec.codes)
 
 
 def _safety(rng: random.Random) -> dict:

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from screener.catalogue import STEPS
 from screener.extensions import db
 from screener.models import Submission
-from screener.questions import STEPS
 from screener.scoring import RED_FLAG_KEYS
 
 IDENTITY = {

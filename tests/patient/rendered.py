@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 from flask import render_template
 from werkzeug.exceptions import default_exceptions
 
+from screener.catalogue import STEPS
 from screener.errors import MESSAGES, render_error
-from screener.questions import STEPS
 
 from .conftest import IDENTITY, REFERRAL, SAFE, answer_steps, begin
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from screener.questions import QUESTIONS
+from screener.catalogue import QUESTIONS
 
 from .conftest import (
     CLINICAL_STEPS,

@@ -216,7 +216,7 @@ def test_purge_deletes_only_expired_unflagged_drafts_and_their_identity(app):
         for submission in (expired, flagged, sent):
             submissions.save_identity(submission, identity, "en", now=now - timedelta(days=40))
         submissions.save_step(
-            submissions.find_draft(flagged_token),
+            submissions.find_by_token(flagged_token),
             "safety",
             {"rf_fever": "yes"},
             "en",

@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from screener.questions import QUESTIONS, STEPS
+from screener.catalogue import QUESTIONS, STEPS
 from screener.scoring import RED_FLAG_KEYS, assess
 
 from .conftest import CLINICAL_STEPS, REFERRAL, SAFE, answer_steps, only_submission

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from screener.catalogue import QUESTIONS, STEPS
 from screener.models import token_digest, utcnow
-from screener.questions import QUESTIONS, STEPS
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind
 
 from .conftest import (

@@ -51,7 +51,7 @@ def _forms(value) -> list[str]:
 
 def test_patient_messages_are_found_and_clinic_files_are_left_out():
     files = set(patient_messages().values())
-    assert "screener/questions.py" in files
+    assert "screener/catalogue.py" in files
     assert "templates/patient/step.html" in files
     staff = ("screener/clinic/", "screener/auth/", "templates/clinic/", "templates/auth/")
     assert not [f for f in files if f.startswith(staff)]

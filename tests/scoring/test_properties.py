@@ -30,7 +30,7 @@ CRITERIA_NAMES = (
 def value_strategy(field):
     """Every valid value of one field, built from its Field description."""
     if field.kind in (Kind.YN, Kind.YNU, Kind.CHOICE):
-        return st.sampled_from(field.choices)
+        return st.sampled_from(field.codes)
     if field.kind is Kind.INT:
         return st.integers(field.minimum, field.maximum)
     if field.kind is Kind.ODI:
@@ -38,9 +38,9 @@ def value_strategy(field):
         return st.lists(score, min_size=10, max_size=10)
     if field.kind is Kind.TEXT:
         return st.text(max_size=field.max_length)
-    codes = [code for code in field.choices if code != "none"]
+    codes = [code for code in field.codes if code != "none"]
     lists = st.lists(st.sampled_from(codes), unique=True)
-    return lists | st.just(["none"]) if "none" in field.choices else lists
+    return lists | st.just(["none"]) if "none" in field.codes else lists
 
 
 valid_answers = st.fixed_dictionaries(

@@ -513,7 +513,7 @@ def test_imaging_flag_mentions_the_six_month_payer_expectation():
     ("changes", "fragment"),
     [
         ({"worse_with": ["sitting_on_side", "rising_from_chair"]}, "2 typical activities"),
-        ({"worse_with": FIELDS["worse_with"].choices}, "sitting on side, rising from chair"),
+        ({"worse_with": FIELDS["worse_with"].codes}, "sitting on side, rising from chair"),
         ({"prior_lumbar_fusion": "yes"}, "lumbar fusion"),
         ({"si_injection": "yes", "si_injection_relief": "gte_75"}, "meets the usual payer"),
         ({"si_injection": "yes", "si_injection_relief": "50_74"}, "trial threshold of 50 %"),
@@ -635,45 +635,21 @@ def test_every_result_explains_itself():
 # --- The tables other modules build on -----------------------------------------------------------
 
 
-def test_fields_hold_every_rubric_key_in_table_order():
-    assert list(FIELDS) == [
-        *RED_FLAG_KEYS,
-        "pain_areas",
-        "worst_spot",
-        "pain_side",
-        "worse_with",
-        "leg_symptoms_below_knee",
-        "fibromyalgia",
-        "inflammatory_arthritis",
-        "prior_lumbar_fusion",
-        "pain_duration",
-        "pain_average",
-        "pain_worst",
-        *FN_KEYS,
-        "odi",
-        "care_duration",
-        "pt",
-        "home_exercise",
-        "medications",
-        "other_care",
-        "si_injection",
-        "si_injection_relief",
-        "imaging",
-        "pregnancy",
-        "nicotine",
-        "prior_si_fusion",
-        "metal_allergy",
-        "comments",
-    ]
+def test_fields_are_the_catalogue_questions_each_once():
+    assert len(FIELDS) == len(set(FIELDS)) == 38  # the rubric 2026.11 answer keys
     assert all(key == field.key for key, field in FIELDS.items())
+    for field in FIELDS.values():
+        assert field.kind is Kind.TEXT or field.codes, field.key
+        assert len(set(field.codes)) == len(field.codes), field.key
+        assert all(option.label for option in field.options), field.key
 
 
 def test_yes_no_fields_list_their_codes_in_rubric_order():
     for field in FIELDS.values():
         if field.kind is Kind.YN:
-            assert field.choices == ("yes", "no")
+            assert field.codes == ("yes", "no")
         if field.kind is Kind.YNU:
-            assert field.choices == ("yes", "no", "unsure")
+            assert field.codes == ("yes", "no", "unsure")
 
 
 def test_field_ranges_and_medications_codes():
@@ -682,8 +658,8 @@ def test_field_ranges_and_medications_codes():
     assert (FIELDS["odi"].minimum, FIELDS["odi"].maximum) == (0, 5)
     assert FIELDS["comments"].max_length == 2000
     assert FIELDS["comments"].kind == "str"
-    assert FIELDS["medications"].choices[-2:] == ("not_possible", "none")
-    assert FIELDS["pain_duration"].choices == ("lt_6w", "6w_3m", "3m_6m", "6m_12m", "gt_12m")
+    assert FIELDS["medications"].codes[-2:] == ("not_possible", "none")
+    assert FIELDS["pain_duration"].codes == ("lt_6w", "6w_3m", "3m_6m", "6m_12m", "gt_12m")
 
 
 def test_red_flag_and_required_keys():
