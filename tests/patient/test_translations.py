@@ -10,6 +10,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from screener.catalogue import QUESTIONS
+
 from .rendered import patient_pages, visible_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +127,17 @@ def test_spanish_pages_are_in_spanish(app):
         for name, html in pages.items()
     }
     assert {name: found for name, found in leftovers.items() if found} == {}
+
+
+# Answer codes and keys joined with "_": the others (yes, left, nicotine...) are words too.
+_CODES = {code for q in QUESTIONS.values() for code in (q.key, *q.codes) if "_" in code}
+RAW_CODES = re.compile(r"\b(" + "|".join(sorted(_CODES, key=len, reverse=True)) + r")\b")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_patient_page_shows_a_raw_answer_code(app, lang):
+    found = {}
+    for name, html in patient_pages(app, lang).items():
+        if codes := RAW_CODES.findall(visible_text(html)):
+            found[name] = codes
+    assert found == {}
