@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 def N_(text: str) -> str:
@@ -27,9 +28,6 @@ class Kind(StrEnum):
     INT = "int"
     ODI = "odi"
     TEXT = "str"
-
-
-_NUMBERED = frozenset({Kind.INT, Kind.ODI})
 
 
 class Widget(StrEnum):
@@ -64,7 +62,7 @@ class Question:
     widget: Widget = Widget.RADIOS
     required: bool = False  # a step cannot be continued without it
     shown_if: tuple[str, str] | None = None  # asked, and kept, only when (key, code) holds
-    max_length: int | None = None  # text only
+    max_length: int = 0  # text only
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -72,13 +70,14 @@ class Question:
         return tuple(option.code for option in self.options)
 
     @property
-    def minimum(self) -> int | None:
-        """The lowest number a numbered answer takes (an ODI section's too)."""
-        return int(self.options[0].code) if self.kind in _NUMBERED else None
+    def minimum(self) -> int:
+        """The lowest number a numbered answer takes (an INT's, or an ODI section's)."""
+        return int(self.options[0].code)
 
     @property
-    def maximum(self) -> int | None:
-        return int(self.options[-1].code) if self.kind in _NUMBERED else None
+    def maximum(self) -> int:
+        """The highest number a numbered answer takes."""
+        return int(self.options[-1].code)
 
     def label_of(self, code: object) -> str:
         """The words for one answer code (a number is given as its digits)."""
@@ -592,11 +591,14 @@ def question(key: str) -> Question:
     return ODI if key == ODI.key else QUESTIONS[key]
 
 
-def step(slug: str) -> Step | None:
-    """The catalogue step with this slug, or None."""
-    return next((s for s in STEPS if s.slug == slug), None)
+def step(slug: str) -> Step:
+    """The catalogue step with this slug (KeyError for another)."""
+    for each in STEPS:
+        if each.slug == slug:
+            return each
+    raise KeyError(slug)
 
 
-def applicable(answers: Mapping[str, object]) -> dict[str, object]:
+def applicable(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers without those to questions that, given the others, are not asked."""
     return {key: value for key, value in answers.items() if question(key).applies(answers)}

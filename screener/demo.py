@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -70,9 +71,9 @@ class DemoSubmission:
     email: str | None
 
 
-def _typical(rng: random.Random) -> dict:
+def _typical(rng: random.Random) -> dict[str, Any]:
     """A complete answer set of a chronic SI-joint patient that meets every criterion."""
-    answers = {key: "no" for key in RED_FLAG_KEYS}
+    answers: dict[str, Any] = {key: "no" for key in RED_FLAG_KEYS}
     answers |= {
         "pain_areas": sorted(
             {rng.choice(["below_belt_side", "buttock"])}

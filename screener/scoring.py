@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any, TypeGuard
 
 from . import catalogue
 from .catalogue import Kind, Question
@@ -249,13 +250,13 @@ def _codes(field: Question) -> str:
     return ", ".join(f'"{code}"' for code in field.codes)
 
 
-def _is_whole(value: object) -> bool:
-    """True for an int that is not a bool."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _in_range(field: Question, value: object) -> bool:
-    return _is_whole(value) and field.minimum <= value <= field.maximum
+def _in_range(value: object, field: Question) -> TypeGuard[int]:
+    """True for a whole number (not a bool) in the field's range."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and field.minimum <= value <= field.maximum
+    )
 
 
 def _check_choice(field: Question, value: object) -> object:
@@ -267,7 +268,7 @@ def _check_choice(field: Question, value: object) -> object:
 
 def _check_int(field: Question, value: object) -> object:
     """Accept a whole number in range, as a plain int; bools, strings and floats are refused."""
-    if _in_range(field, value):
+    if _in_range(value, field):
         return int(value)
     raise AnswerError(
         field.key,
@@ -303,7 +304,7 @@ def _check_odi(field: Question, value: object) -> object:
             field.key, f"must have exactly {_T.odi_sections} entries, not {len(value)}"
         )
     for number, score in enumerate(value, 1):
-        if score is not None and not _in_range(field, score):
+        if score is not None and not _in_range(score, field):
             raise AnswerError(
                 field.key,
                 f"section {number} must be a whole number from {field.minimum} to "
@@ -334,12 +335,12 @@ _CHECKS: dict[Kind, Callable[[Question, object], object]] = {
 }
 
 
-def validate(answers: Mapping[str, object]) -> dict[str, object]:
+def validate(answers: Mapping[str, object]) -> dict[str, Any]:
     """Return a checked copy of the answers without the unanswered keys, nor the answers to
     follow-up questions that the other answers do not ask; raise AnswerError."""
     if not isinstance(answers, Mapping):
         raise AnswerError("(answers)", "must be an object")
-    clean: dict[str, object] = {}
+    clean: dict[str, Any] = {}
     for key, value in answers.items():
         field = FIELDS.get(key)
         if field is None:
@@ -377,9 +378,10 @@ def _generalized(a: dict) -> Status:
     return Status.UNKNOWN
 
 
-def _status_by_code(met: frozenset[str], not_met: frozenset[str]) -> dict[str, Status]:
+def _status_by_code(met: frozenset[str], not_met: frozenset[str]) -> dict[str | None, Status]:
     """Judge a single-choice answer by a table from code to status; other codes are unknown."""
-    return dict.fromkeys(not_met, Status.NOT_MET) | dict.fromkeys(met, Status.MET)
+    table: dict[str | None, Status] = dict.fromkeys(not_met, Status.NOT_MET)
+    return table | dict.fromkeys(met, Status.MET)
 
 
 _DURATION_STATUS = _status_by_code(_T.duration_met, _T.duration_not_met)
@@ -501,9 +503,12 @@ _TEXT = {
         f"{_T.relief_payer_percent} %."
     ),
 }
-_SI_FUSION_FLAGS = {side: f"Earlier SI-joint fusion ({side} side)." for side in ("left", "right")}
-_SI_FUSION_FLAGS["both"] = "Earlier SI-joint fusion on both sides."
-_METAL_FLAGS = {
+_SI_FUSION_FLAGS: dict[str | None, str] = {
+    "left": "Earlier SI-joint fusion (left side).",
+    "right": "Earlier SI-joint fusion (right side).",
+    "both": "Earlier SI-joint fusion on both sides.",
+}
+_METAL_FLAGS: dict[str | None, str] = {
     answer: f"Metal allergy answered {answer}; SI-joint implants are titanium."
     for answer in ("yes", "unsure")
 }
@@ -526,8 +531,8 @@ def _outcome(
 ) -> tuple[Category, tuple[str, ...]]:
     """Apply the outcome rules in order (the first that applies wins), with the reasons."""
     if urgency is not None:
-        reasons = [_URGENT_REASONS.get((flag.key, answer)) for flag, answer in raised]
-        return Category.URGENT, tuple([reason for reason in reasons if reason])
+        reasons = [_URGENT_REASONS.get((flag.key, answer), "") for flag, answer in raised]
+        return Category.URGENT, tuple(reason for reason in reasons if reason)
     if any(key in missing for key in RED_FLAG_KEYS):
         unanswered = "; ".join([flag.label for flag in RED_FLAGS if flag.key in missing])
         return Category.INCOMPLETE, (

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from ..catalogue import ANSWER_KEYS, IDENTITY, ODI, ODI_SECTIONS, QUESTIONS, Kind, question
 from ..models import Submission
@@ -114,7 +115,7 @@ def questionnaire(url: str) -> dict:
     items = []
     for key, asked in QUESTIONS.items():
         kind = asked.kind
-        item = {"linkId": key, "text": asked.label, "type": _ITEM_TYPE[kind]}
+        item: dict[str, Any] = {"linkId": key, "text": asked.label, "type": _ITEM_TYPE[kind]}
         if asked.required:
             item["required"] = True
         if kind is Kind.LIST:

@@ -23,13 +23,13 @@ CATEGORY_MEANINGS: dict[str, str] = {
     Category.INCOMPLETE: "Some needed answers are missing; the patient can go back to them.",
 }
 
-URGENCY_LABELS: dict[str, str] = {
+URGENCY_LABELS: dict[str | None, str] = {
     Urgency.EMERGENCY: "URGENT – emergency",
     Urgency.SAME_DAY: "URGENT – same day",
     Urgency.SOON: "URGENT – soon",
 }
 
-URGENCY_ACTIONS: dict[str, str] = {
+URGENCY_ACTIONS: dict[str | None, str] = {
     Urgency.EMERGENCY: "The patient was told to call emergency services or go to the emergency "
     "room now.",
     Urgency.SAME_DAY: "The patient was told to call the care team today.",

@@ -5,9 +5,23 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import abort
-from sqlalchemy import Row, Select, String, Text, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Row,
+    Select,
+    SQLColumnExpression,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -41,7 +55,7 @@ class QueueFilter:
 class Page:
     """One page of results."""
 
-    items: list
+    items: Sequence
     number: int
     per_page: int
     total: int
@@ -76,9 +90,9 @@ def _reference_prefix(text: str) -> str | None:
     return raw if len(raw) <= 4 else f"{raw[:4]}-{raw[4:]}"
 
 
-def _conditions(f: QueueFilter, *, by_category: bool = True) -> list:
+def _conditions(f: QueueFilter, *, by_category: bool = True) -> list[ColumnElement[bool]]:
     """WHERE clauses for a filter (the search needs Patient joined)."""
-    conditions = [Submission.submitted_at.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [Submission.submitted_at.is_not(None)]
     if by_category and f.category:
         conditions.append(Submission.category == f.category)
     if f.review == "new":
@@ -90,7 +104,9 @@ def _conditions(f: QueueFilter, *, by_category: bool = True) -> list:
     if f.date_to:
         conditions.append(Submission.submitted_at < _start_of(f.date_to + timedelta(days=1)))
     if f.search:
-        matches = [Patient.name_search.contains(name_key(f.search), autoescape=True)]
+        matches: list[ColumnElement[bool]] = [
+            Patient.name_search.contains(name_key(f.search), autoescape=True)
+        ]
         prefix = _reference_prefix(f.search)
         if prefix:
             matches.append(Submission.reference.startswith(prefix, autoescape=True))
@@ -171,7 +187,7 @@ def _iso_utc_postgresql(element, compiler, **kw) -> str:
 
 
 # The CSV export's record columns by name, in order (exports.csv_header adds the rest).
-RECORD_COLUMNS = {
+RECORD_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "reference": Submission.reference,
     "submitted_at": _iso_utc(Submission.submitted_at),
     "status": Submission.status,
@@ -187,16 +203,15 @@ def export_rows(f: QueueFilter, identity: bool) -> Iterator[Sequence[Row]]:
     """The filtered queue for the CSV export, streamed in batches of EXPORT_BATCH rows: the
     record columns by name, the identity's if asked for, `answers` as JSON text (exports
     decodes a batch at once) and `odi_percent`."""
-    columns = {**RECORD_COLUMNS}
+    columns: dict[str, SQLColumnExpression[Any]] = {**RECORD_COLUMNS}
     if identity:
         columns |= {field.key: getattr(Patient, field.key) for field in IDENTITY}
     columns |= {
         "answers": cast(Submission.answers, Text),
         "odi_percent": Submission.assessment["odi_percent"].as_float(),
     }
-    stmt = select(*(column.label(name) for name, column in columns.items())).where(
-        *_conditions(f)
-    )
+    labelled: list[Label[Any]] = [column.label(name) for name, column in columns.items()]
+    stmt: Select[Any] = select(*labelled).where(*_conditions(f))
     if identity or f.search:
         stmt = stmt.outerjoin(Patient)
     # The result is closed even when the download stops part-way (a server-side cursor on
@@ -222,7 +237,7 @@ def submission_or_404(reference: str) -> Submission:
 def audit_page(number: int, action: str | None = None) -> Page:
     """The audit log, newest first, with who and which submission."""
     conditions = [AuditEvent.action == action] if action else []
-    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
     number = _page_number(number, total, AUDIT_PER_PAGE)
     rows = db.session.execute(
         select(AuditEvent, User.email, Submission.reference)

@@ -98,3 +98,11 @@ def init_app(app: Flask) -> None:
 def instrument() -> OdiInstrument | None:
     """This app's ODI text, if the clinic supplied it."""
     return current_app.extensions.get(EXTENSION_KEY)
+
+
+def licensed() -> OdiInstrument:
+    """This app's ODI text, where a page needs it (only apps with the ODI step have one)."""
+    found = instrument()
+    if found is None:
+        raise LookupError("no licensed ODI text is installed")
+    return found

@@ -27,12 +27,16 @@ def steps() -> tuple[Step, ...]:
     return (*STEPS[:at], odi_step, *STEPS[at:])
 
 
-def find_step(slug: str) -> tuple[int, Step] | None:
-    """The step's number (from 1) and the step, or None."""
+def is_step(slug: str) -> bool:
+    return any(candidate.slug == slug for candidate in steps())
+
+
+def numbered_step(slug: str) -> tuple[int, Step]:
+    """The step's number (from 1) and the step (KeyError for an unknown slug)."""
     for number, candidate in enumerate(steps(), 1):
         if candidate.slug == slug:
             return number, candidate
-    return None
+    raise KeyError(slug)
 
 
 def next_slug(slug: str) -> str | None:
@@ -82,7 +86,7 @@ def _identity_rows(submission: Submission) -> list[Row]:
 
 
 def _odi_rows(answers: dict) -> list[Row]:
-    instrument = odi.instrument()
+    instrument = odi.licensed()
     scores = answers.get("odi") or [None] * len(instrument.sections)
     rows = []
     for number, (section, score) in enumerate(zip(instrument.sections, scores, strict=True), 1):

@@ -109,7 +109,7 @@ def remember_draft(token: str) -> None:
         session.permanent = True
 
 
-def _current() -> tuple[Submission | None, str | None]:
+def _current() -> tuple[Submission, str] | None:
     """This browser's questionnaire and its token: from the posted form's token, else from the
     session."""
     candidates = [session.get(TOKEN_KEY)]
@@ -117,31 +117,33 @@ def _current() -> tuple[Submission | None, str | None]:
         candidates.insert(0, request.form.get("token"))
     for token in candidates:
         submission = submissions.find_by_token(token)
-        if submission is not None:
+        if token and submission is not None:
             remember_draft(token)
             return submission, token
-    return None, None
+    return None
 
 
 def _page(template: str, status: int = 200, **context):
     return make_response(render_template(template, **context), status)
 
 
-def _problem(submission: Submission | None):
-    """The page to show instead when there is no open draft to answer, else None."""
-    if submission is None:
+def _open_draft() -> tuple[Submission, str]:
+    """This browser's draft and its token, when it is open to answer; otherwise the page to
+    show instead ends the request."""
+    found = _current()
+    if found is None:
         flash(
             _(
                 "We could not find your questions on this device. Use your resume link or code, "
                 "or start again."
             )
         )
-        return redirect(url_for(".start"))
-    if submission.status == Status.SUBMITTED:
-        return redirect(url_for(".done"))
-    if submissions.is_expired(submission):
-        return _page("patient/problem.html", 410, problem="expired")
-    return None
+        abort(redirect(url_for(".start")))
+    if found[0].status == Status.SUBMITTED:
+        abort(redirect(url_for(".done")))
+    if submissions.is_expired(found[0]):
+        abort(_page("patient/problem.html", 410, problem="expired"))
+    return found
 
 
 def _continue_url(submission: Submission) -> str:
@@ -161,16 +163,16 @@ def start():
         _, token = submissions.create_draft(_language())
         remember_draft(token)
         return redirect(url_for(".step", slug=ABOUT_YOU))
-    submission, _token = _current()
+    found = _current()
     resumable = (
-        submission is not None
-        and submission.status == Status.DRAFT
-        and not submissions.is_expired(submission)
+        found is not None
+        and found[0].status == Status.DRAFT
+        and not submissions.is_expired(found[0])
     )
     return render_template(
         "patient/start.html",
         form=form,
-        resume_url=_continue_url(submission) if resumable else None,
+        resume_url=_continue_url(found[0]) if found and resumable else None,
     )
 
 
@@ -217,7 +219,7 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
     if slug == ABOUT_YOU:
         return AboutYouForm(formdata=formdata, obj=submission.patient if stored else None)
     if slug == ODI_STEP:
-        form_class = odi_form(odi.instrument())
+        form_class = odi_form(odi.licensed())
         return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
     form_class = questions_form(slug)
     data = form_class.data_from(submission.answers) if stored else {}
@@ -225,7 +227,7 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
 
 
 def _render_step(slug: str, token: str, form: PatientForm):
-    number, step = pages.find_step(slug)
+    number, step = pages.numbered_step(slug)
     previous = pages.previous_slug(slug)
     return render_template(
         "patient/step.html",
@@ -285,11 +287,9 @@ def _give_resume_code(submission: Submission) -> None:
 @bp.route("/step/<slug>", methods=["GET", "POST"])
 def step(slug: str):
     """One page of questions: Back, Continue, Save and finish later, and the language switch."""
-    if pages.find_step(slug) is None:
+    if not pages.is_step(slug):
         abort(404)
-    submission, token = _current()
-    if (stop := _problem(submission)) is not None:
-        return stop
+    submission, token = _open_draft()
     if slug != ABOUT_YOU and not submission.identified:
         return redirect(url_for(".step", slug=ABOUT_YOU))
     if request.method == "GET":
@@ -315,9 +315,10 @@ def step(slug: str):
 @bp.get("/urgent")
 def urgent():
     """Calm guidance after a red-flag answer: what to do now."""
-    submission, token = _current()
-    if submission is None or submission.urgency is None:
+    found = _current()
+    if found is None or found[0].urgency is None:
         return redirect(url_for(".start"))
+    submission, token = found
     draft = submission.status == Status.DRAFT and not submissions.is_expired(submission)
     return render_template(
         "patient/urgent.html",
@@ -334,9 +335,7 @@ def urgent():
 @bp.route("/saved", methods=["GET", "POST"])
 def saved():
     """The resume link and code; POST gives a new code."""
-    submission, token = _current()
-    if (stop := _problem(submission)) is not None:
-        return stop
+    submission, token = _open_draft()
     if request.method == "POST":
         form = ActionForm()
         if form.validate():
@@ -406,9 +405,7 @@ def too_many_tries(error):
 @bp.route("/review", methods=["GET", "POST"])
 def review():
     """Every answer in words with a Change link per step, then Send."""
-    submission, token = _current()
-    if (stop := _problem(submission)) is not None:
-        return stop
+    submission, token = _open_draft()
     if not submission.identified:
         return redirect(url_for(".step", slug=ABOUT_YOU))
     form = ActionForm(formdata=request.form if request.method == "POST" else None)
@@ -432,9 +429,10 @@ def review():
 @bp.get("/done")
 def done():
     """The confirmation: reference code, outcome in plain words, what happens next."""
-    submission, _token = _current()
-    if submission is None:
+    found = _current()
+    if found is None:
         return redirect(url_for(".start"))
+    submission = found[0]
     if submission.status != Status.SUBMITTED:
         return redirect(url_for(".review"))
     return render_template(
