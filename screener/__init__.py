@@ -18,11 +18,13 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create and configure an instance of the app."""
+def create_app(
+    test_config: dict | None = None, *, instance_path: str | Path | None = None
+) -> Flask:
+    """Create and configure an instance of the app (tests may give their own instance folder)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
