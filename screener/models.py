@@ -1,6 +1,7 @@
 """Database models: identity kept apart from clinical answers."""
 
 import enum
+import functools
 import hashlib
 import secrets
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     exists,
+    func,
+    select,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -63,10 +66,16 @@ class Status(enum.StrEnum):
 URGENCY_RANK = {"emergency": 0, "same_day": 1, "soon": 2, None: 9}
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a real password")
+
+
 class User(db.Model):
     """A clinician or admin who signs in to the clinic side."""
 
     __tablename__ = "users"
+    MIN_PASSWORD = 12  # characters, wherever a password is set
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -76,11 +85,31 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        """An email as it is stored and looked up: trimmed and lower-cased."""
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str) -> "User | None":
+        """The user with this email, whatever its case."""
+        email = cls.normalize_email(email)
+        return db.session.scalar(select(cls).where(func.lower(cls.email) == email))
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def may_sign_in(user: "User | None", password: str) -> bool:
+        """Whether user is active and password is theirs; no user takes as long as a wrong one."""
+        if user is None:
+            # Check a hash all the same, so that timing does not tell which emails have accounts.
+            check_password_hash(_dummy_hash(), password)
+            return False
+        return user.check_password(password) and user.active
 
     @property
     def is_admin(self) -> bool:
