@@ -33,6 +33,7 @@ def create_app(
 
     configure_secret_key(app)
     configure_database(app)
+    configure_password_hashing(app)
     register_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
@@ -70,6 +71,13 @@ def configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
     else:
         options.setdefault("pool_pre_ping", True)
+
+
+def configure_password_hashing(app: Flask) -> None:
+    """Under TESTING, hash passwords cheaply unless a method is configured."""
+    # The suite sets and checks many passwords; a deployment keeps werkzeug's default (scrypt).
+    if app.testing and app.config["PASSWORD_HASH_METHOD"] is None:
+        app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime
 
+from flask import current_app
 from sqlalchemy import (
     JSON,
     Date,
@@ -66,9 +67,15 @@ class Status(enum.StrEnum):
 URGENCY_RANK = {"emergency": 0, "same_day": 1, "soon": 2, None: 9}
 
 
+def _hash_password(password: str, method: str | None) -> str:
+    if method is None:
+        return generate_password_hash(password)
+    return generate_password_hash(password, method)
+
+
 @functools.cache
-def _dummy_hash() -> str:
-    return generate_password_hash("not a real password")
+def _dummy_hash(method: str | None) -> str:
+    return _hash_password("not a real password", method)
 
 
 class User(db.Model):
@@ -97,7 +104,8 @@ class User(db.Model):
         return db.session.scalar(select(cls).where(func.lower(cls.email) == email))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store a hash of password, made with PASSWORD_HASH_METHOD (None: werkzeug's default)."""
+        self.password_hash = _hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -107,7 +115,7 @@ class User(db.Model):
         """Whether user is active and password is theirs; no user takes as long as a wrong one."""
         if user is None:
             # Check a hash all the same, so that timing does not tell which emails have accounts.
-            check_password_hash(_dummy_hash(), password)
+            check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
             return False
         return user.check_password(password) and user.active
 

@@ -4,6 +4,7 @@ import pytest
 
 from config import database_url
 from screener import ROOT, create_app
+from screener.models import User
 
 
 def test_start_page_is_served(client):
@@ -48,6 +49,24 @@ def test_default_database_is_sqlite_in_instance_folder(tmp_path):
 
 def test_the_instance_folder_is_the_repositorys_unless_given(app):
     assert app.instance_path == str(ROOT / "instance")
+
+
+@pytest.mark.parametrize(
+    ("config", "method"),
+    [
+        ({}, "scrypt:"),  # a deployment: werkzeug's default
+        ({"TESTING": True}, "pbkdf2:sha256:1000$"),
+        ({"TESTING": True, "PASSWORD_HASH_METHOD": "scrypt"}, "scrypt:"),
+    ],
+)
+def test_passwords_are_hashed_cheaply_only_under_testing(tmp_path, config, method):
+    app = create_app({"SECRET_KEY": "x", **config}, instance_path=tmp_path)
+    with app.app_context():
+        user = User(email="doc@clinic.example")
+        user.set_password("correct horse battery staple")
+        assert user.password_hash.startswith(method)
+        assert user.check_password("correct horse battery staple")
+        assert not user.check_password("correct horse battery stapler")
 
 
 def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
