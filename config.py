@@ -41,6 +41,9 @@ class Config:
     # Static files carry no patient data; an hour's caching spares a phone ~30 requests a visit.
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     RESUME_MAX_FAILURES = int(os.environ.get("RESUME_MAX_FAILURES", "5"))
+    # How clinic passwords are hashed: None is werkzeug's default (scrypt). Under TESTING the
+    # factory picks a cheap method unless one is set here.
+    PASSWORD_HASH_METHOD = None
     CLINIC_IDLE_MINUTES = int(os.environ.get("CLINIC_IDLE_MINUTES", "30"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
 

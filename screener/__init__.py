@@ -1,14 +1,11 @@
 """Application factory for the SI-joint screening questionnaire."""
 
-import functools
 import logging
 import secrets
 from pathlib import Path
 
 import click
-from babel import Locale
 from flask import Flask, current_app, request, session
-from flask_limiter import Limiter
 from sqlalchemy import event
 
 from config import Config
@@ -18,11 +15,13 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create and configure an instance of the app."""
+def create_app(
+    test_config: dict | None = None, *, instance_path: str | Path | None = None
+) -> Flask:
+    """Create and configure an instance of the app (tests may give their own instance folder)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -34,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     configure_secret_key(app)
     configure_database(app)
+    configure_password_hashing(app)
+    register_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -72,6 +73,13 @@ def configure_database(app: Flask) -> None:
         options.setdefault("pool_pre_ping", True)
 
 
+def configure_password_hashing(app: Flask) -> None:
+    """Under TESTING, hash passwords cheaply unless a method is configured."""
+    # The suite sets and checks many passwords; a deployment keeps werkzeug's default (scrypt).
+    if app.testing and app.config["PASSWORD_HASH_METHOD"] is None:
+        app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -90,38 +98,44 @@ def is_staff_page() -> bool:
     return not STAFF_BLUEPRINTS.isdisjoint(request.blueprints)
 
 
-@functools.cache
-def _parsed(code: str) -> Locale:
-    # Flask-Babel parses a returned code on every request; a Locale is taken as it is.
-    return Locale.parse(code)
-
-
-def select_locale() -> Locale:
+def select_locale() -> str:
     """The language the patient chose, else the browser's best match; clinic pages are English."""
     if is_staff_page():
-        return _parsed("en")
+        return "en"
     languages = current_languages()
     chosen = session.get("lang")
     if chosen in languages:
-        return _parsed(chosen)
-    return _parsed(request.accept_languages.best_match(languages) or languages[0])
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
 
 
 def current_languages() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
 
 
+def register_request_checks(app: Flask) -> None:
+    """The checks every request passes before its view, in the order they run."""
+    from . import input_guard
+
+    input_guard.init_app(app)  # first: no other check reads a NUL
+    csrf.init_app(app)
+    app.before_request(check_csrf)
+    limiter.init_app(app)
+
+
+def check_csrf() -> None:
+    """Flask-WTF's CSRF check on POST and the like, skipping views marked @csrf.exempt."""
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect(apply_exemptions=True)
+
+
 def register_extensions(app: Flask) -> None:
-    """Bind every extension to this app."""
+    """Bind the other extensions to this app."""
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    app.before_request(check_csrf)
-    limiter.init_app(app)
-    _narrow_limiter_hooks(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -137,45 +151,6 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
-
-
-def _narrow_limiter_hooks(app: Flask) -> None:
-    """Keep Flask-Limiter's per-request hooks to the requests that need them.
-
-    - Its check before every request goes: no limit applies app-wide, and the few limited
-      views each check their own in their decorator. It cost a tenth of a questionnaire page.
-    - Its after-request hook runs for the sign-in pages only. It adds rate-limit headers
-      (switched off here) and counts the limits that count only some responses
-      (`deduct_when`), which only sign-in has.
-    - Its teardown hook goes: it only clears per-request state, which goes with the request.
-      With the after-request hook, it had cost 7 % of a questionnaire step (170 k of 2.26 M
-      instructions, counted in process).
-    """
-    before = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in before:  # init_app adds its hooks once per app
-        before.remove(limiter._check_request_limit)
-    after = app.after_request_funcs.get(None, [])
-    inject = [
-        hook for hook in after if getattr(hook, "func", None) is Limiter._Limiter__inject_headers
-    ]
-    for hook in inject:
-        after.remove(hook)
-        app.after_request_funcs.setdefault("auth", []).append(hook)
-    teardown = app.teardown_request_funcs.get(None, [])
-    if limiter._Limiter__release_context in teardown:
-        teardown.remove(limiter._Limiter__release_context)
-
-
-def check_csrf() -> None:
-    """Flask-WTF's CSRF check, on every request whose method it checks (POST and the like).
-
-    Its own before-request hook (off: WTF_CSRF_CHECK_DEFAULT) first works out whether the view
-    is exempt, which on a GET had cost 4 % of a questionnaire step (75 k instructions) before
-    it found that GETs are never checked.
-    """
-    config = current_app.config
-    if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
-        csrf.protect(apply_exemptions=True)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -198,9 +173,8 @@ def register_commands(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     """Security headers, error pages and quiet logging."""
-    from . import errors, input_guard, security
+    from . import errors, security
 
-    input_guard.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # Request lines carry query strings (a clinician's name search): keep them out of logs.

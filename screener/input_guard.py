@@ -20,5 +20,5 @@ def refuse_nul() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Check every request, before the other hooks."""
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
+    """Check every request; register this before the other request checks."""
+    app.before_request(refuse_nul)

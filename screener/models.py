@@ -1,10 +1,12 @@
 """Database models: identity kept apart from clinical answers."""
 
 import enum
+import functools
 import hashlib
 import secrets
 from datetime import UTC, date, datetime
 
+from flask import current_app
 from sqlalchemy import (
     JSON,
     Date,
@@ -14,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -74,10 +78,22 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _hash_password(password: str, method: str | None) -> str:
+    if method is None:
+        return generate_password_hash(password)
+    return generate_password_hash(password, method)
+
+
+@functools.cache
+def _dummy_hash(method: str | None) -> str:
+    return _hash_password("not a real password", method)
+
+
 class User(db.Model):
     """A clinician or admin who signs in to the clinic side."""
 
     __tablename__ = "users"
+    MIN_PASSWORD = 12  # characters, wherever a password is set
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -87,11 +103,32 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        """An email as it is stored and looked up: trimmed and lower-cased."""
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str) -> "User | None":
+        """The user with this email, whatever its case."""
+        email = cls.normalize_email(email)
+        return db.session.scalar(select(cls).where(func.lower(cls.email) == email))
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store a hash of password, made with PASSWORD_HASH_METHOD (None: werkzeug's default)."""
+        self.password_hash = _hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def may_sign_in(user: "User | None", password: str) -> bool:
+        """Whether user is active and password is theirs; no user takes as long as a wrong one."""
+        if user is None:
+            # Check a hash all the same, so that timing does not tell which emails have accounts.
+            check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+            return False
+        return user.check_password(password) and user.active
 
     @property
     def is_admin(self) -> bool:

@@ -1,11 +1,8 @@
 """Security headers and safe redirects."""
 
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import TimestampSigner, want_bytes
 
 CSP = "; ".join(
     [
@@ -47,12 +44,7 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 class SecurityHeaders:
     """WSGI middleware: strict headers on every response (a view's own value wins), HSTS over
-    HTTPS, and pages never cached (static files keep their own caching).
-
-    It adds them to the plain list of headers as the response starts: an after_request hook
-    working through werkzeug's Headers had cost a ninth of a questionnaire step (259 k of
-    2.26 M instructions, counted in process).
-    """
+    HTTPS, and pages never cached (static files keep their own caching)."""
 
     def __init__(self, wsgi_app, static_url_path: str):
         self.wsgi_app = wsgi_app
@@ -73,42 +65,10 @@ class SecurityHeaders:
         return self.wsgi_app(environ, start_with_headers)
 
 
-class _KeyOnceSigner(TimestampSigner):
-    """itsdangerous's timestamp signer, deriving each key from its secret and salt once rather
-    than for every cookie read or written (the derivation is an HMAC of its own)."""
-
-    _derived: ClassVar[dict[tuple, bytes]] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
-        key = (secret, self.salt, self.key_derivation, self.digest_method)
-        if key not in self._derived:
-            self._derived[key] = super().derive_key(secret)
-        return self._derived[key]
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its signing serializer built once per set of keys
-    rather than on every request, and each signing key derived once."""
-
-    def __init__(self) -> None:
-        self._serializers: dict[tuple, object] = {}
-
-    def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys not in self._serializers:
-            serializer = super().get_signing_serializer(app)
-            if serializer is not None:
-                serializer.signer = _KeyOnceSigner
-            self._serializers[keys] = serializer
-        return self._serializers[keys]
-
-
 def init_app(app: Flask) -> None:
-    """Register the session interface, the security headers and the page language for templates."""
+    """Add the security headers and give templates the page's language."""
     from flask_babel import get_locale
 
-    app.session_interface = SessionInterface()
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path)
 
     @app.context_processor

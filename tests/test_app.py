@@ -3,7 +3,8 @@
 import pytest
 
 from config import database_url
-from screener import create_app
+from screener import ROOT, create_app
+from screener.models import User
 
 
 def test_start_page_is_served(client):
@@ -12,16 +13,18 @@ def test_start_page_is_served(client):
     assert b'<html lang="en"' in response.data
 
 
-def test_production_without_secret_key_fails_fast(monkeypatch, tmp_path):
+def test_production_without_secret_key_fails_fast(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+        create_app({"SECRET_KEY": None}, instance_path=tmp_path)
 
 
-def test_debug_without_secret_key_keeps_a_generated_one(app):
-    first = create_app({"SECRET_KEY": None, "DEBUG": True, "TESTING": True})
-    second = create_app({"SECRET_KEY": None, "DEBUG": True, "TESTING": True})
+def test_debug_without_secret_key_keeps_a_generated_one_in_the_instance_folder(tmp_path):
+    config = {"SECRET_KEY": None, "DEBUG": True, "TESTING": True}
+    first = create_app(config, instance_path=tmp_path)
+    second = create_app(config, instance_path=tmp_path)
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").read_text() == first.config["SECRET_KEY"]
 
 
 @pytest.mark.parametrize(
@@ -39,8 +42,31 @@ def test_database_url_uses_the_installed_driver(given, expected):
 
 
 def test_default_database_is_sqlite_in_instance_folder(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": None})
-    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/screener.sqlite3")
+    config = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": None}
+    app = create_app(config, instance_path=tmp_path)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'screener.sqlite3'}"
+
+
+def test_the_instance_folder_is_the_repositorys_unless_given(app):
+    assert app.instance_path == str(ROOT / "instance")
+
+
+@pytest.mark.parametrize(
+    ("config", "method"),
+    [
+        ({}, "scrypt:"),  # a deployment: werkzeug's default
+        ({"TESTING": True}, "pbkdf2:sha256:1000$"),
+        ({"TESTING": True, "PASSWORD_HASH_METHOD": "scrypt"}, "scrypt:"),
+    ],
+)
+def test_passwords_are_hashed_cheaply_only_under_testing(tmp_path, config, method):
+    app = create_app({"SECRET_KEY": "x", **config}, instance_path=tmp_path)
+    with app.app_context():
+        user = User(email="doc@clinic.example")
+        user.set_password("correct horse battery staple")
+        assert user.password_hash.startswith(method)
+        assert user.check_password("correct horse battery staple")
+        assert not user.check_password("correct horse battery stapler")
 
 
 def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):

@@ -104,6 +104,24 @@ def test_the_clinic_session_cookie_is_secure_too(app, client, app_config):
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+# --- Request checks -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/", {"privacy": "y\x00"}),
+        ("/resume", {"code": "ABCD\x00EFGH", "date_of_birth": "1970-03-25"}),
+    ],
+)
+def test_a_nul_character_is_refused_before_the_csrf_check(client, app_config, path, data):
+    # The CSRF check's recovery re-shows the form with what was posted: a NUL must not reach it.
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert "We could not read what was sent" in response.text
+
+
 # --- Logs ---------------------------------------------------------------------------------------
 
 

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..models import Role
-
-MIN_PASSWORD = 12  # the same minimum as `flask create-user`
+from ..models import Role, User
 
 
 def _looks_like_email(_form, field) -> None:
@@ -28,7 +26,7 @@ class _PasswordPair:
         "New password",
         validators=[
             DataRequired("Enter a password."),
-            Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
+            Length(min=User.MIN_PASSWORD, message=f"Use at least {User.MIN_PASSWORD} characters."),
         ],
     )
     confirm = PasswordField(

@@ -1,11 +1,7 @@
 """Clinician sign-in and sign-out."""
 
-from functools import cache
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..extensions import db, limiter
@@ -24,15 +20,9 @@ THROTTLED = (
 )
 
 
-@cache
-def _dummy_hash() -> str:
-    """A hash to check against when the account does not exist, so both paths take as long."""
-    return generate_password_hash("not a real password")
-
-
 def _account_key() -> str:
-    """Throttle key for one account: the posted email, lower-cased."""
-    return "account:" + request.form.get("email", "").strip().lower()[:254]
+    """Throttle key for one account: the posted email, as it is looked up."""
+    return "account:" + User.normalize_email(request.form.get("email", ""))[:254]
 
 
 def _sign_in_failed(response) -> bool:
@@ -55,12 +45,9 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    email = form.email.data.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    password_ok = check_password_hash(
-        user.password_hash if user is not None else _dummy_hash(), form.password.data
-    )
-    if user is None or not password_ok or not user.active:
+    email = User.normalize_email(form.email.data)
+    user = User.by_email(email)
+    if not User.may_sign_in(user, form.password.data):
         audit.record(user, "login_failed", detail=email)
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)

@@ -25,7 +25,7 @@ def new_user():
     """Add a clinician or admin with a first password the admin passes on."""
     form = NewUserForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = User.normalize_email(form.email.data)
         if queries.user_by_email(email) is not None:
             form.email.errors.append("A user with this email already exists.")
         else:
