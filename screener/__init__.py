@@ -154,11 +154,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach one blueprint per audience."""
+    """Attach one blueprint per audience, and the clinic's licensed ODI text if it has one."""
     from .auth.views import bp as auth_bp
     from .clinic.views import bp as clinic_bp
+    from .patient import odi
     from .patient.views import bp as patient_bp
 
+    odi.init_app(app)
     app.register_blueprint(patient_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(clinic_bp)

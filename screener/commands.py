@@ -5,6 +5,7 @@ import os
 import secrets
 import sqlite3
 import sys
+from typing import cast
 
 import click
 from flask import Flask
@@ -91,7 +92,8 @@ def backup_command(destination: str) -> None:
     try:
         with engine.connect() as conn:
             # SQLite's online backup copies a consistent snapshot, pages at a time.
-            conn.connection.driver_connection.backup(target)
+            driver = cast(sqlite3.Connection, conn.connection.driver_connection)
+            driver.backup(target)
         check = target.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         target.close()

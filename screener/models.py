@@ -89,7 +89,7 @@ def _dummy_hash(method: str | None) -> str:
     return _hash_password("not a real password", method)
 
 
-class User(db.Model):
+class User(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """A clinician or admin who signs in to the clinic side."""
 
     __tablename__ = "users"
@@ -146,7 +146,7 @@ class User(db.Model):
         return str(self.id)
 
 
-class Submission(db.Model):
+class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """One patient's questionnaire: clinical answers as rubric codes, and their assessment."""
 
     __tablename__ = "submissions"
@@ -230,7 +230,7 @@ Index(
 )
 
 
-class Patient(db.Model):
+class Patient(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """A patient's identity, kept in its own table apart from the clinical answers."""
 
     __tablename__ = "patients"
@@ -254,7 +254,7 @@ class Patient(db.Model):
         return name
 
 
-class ReviewNote(db.Model):
+class ReviewNote(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """A clinician's note on a submission; kept as written."""
 
     __tablename__ = "review_notes"
@@ -271,7 +271,7 @@ class ReviewNote(db.Model):
     author: Mapped[User] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """Who did what to which submission, and when."""
 
     __tablename__ = "audit_events"

@@ -69,7 +69,10 @@ def init_app(app: Flask) -> None:
     """Add the security headers and give templates the page's language."""
     from flask_babel import get_locale
 
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path)
+    # Flask's documented way to add WSGI middleware, which mypy reads as assigning a method.
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, app.static_url_path or "/static"
+    )
 
     @app.context_processor
     def language():

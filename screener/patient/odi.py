@@ -91,7 +91,7 @@ def load(app: Flask) -> OdiInstrument | None:
 
 
 def init_app(app: Flask) -> None:
-    """Load the ODI text once, when the patient blueprint is registered."""
+    """Load the ODI text once, when the app is made."""
     app.extensions[EXTENSION_KEY] = load(app)
 
 

@@ -41,7 +41,6 @@ from .forms import (
 )
 
 bp = Blueprint("patient", __name__)
-bp.record_once(lambda state: odi.init_app(state.app))
 bp.add_app_template_global(pages.pain_area_labels)  # the clinic draws the body diagram too
 # The patient's forms report a missing or expired CSRF token themselves (check_form_token), so
 # that the same page comes back with what was typed, instead of an error page.
