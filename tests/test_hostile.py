@@ -20,7 +20,7 @@ from screener.questions import STEPS
 from screener.scoring import FIELDS, RED_FLAG_KEYS, AnswerError, Assessment, assess, validate
 from tests.conftest import PASSWORD, csrf_token, make_user
 
-from .patient.conftest import IDENTITY, SAFE
+from .answers import IDENTITY, SAFE
 
 HOSTILE = settings(
     max_examples=40,

@@ -7,41 +7,11 @@ import pytest
 
 from screener.extensions import db
 from screener.models import Patient, Role, Status, Submission
-from screener.scoring import RED_FLAG_KEYS, assess
+from screener.scoring import assess
+from tests.answers import CLINIC_REFERRAL
 from tests.conftest import PASSWORD, make_user
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-
-# A complete answer set that the rubric scores discuss_referral.
-TYPICAL = {
-    **{key: "no" for key in RED_FLAG_KEYS},
-    "pain_areas": ["below_belt_side", "buttock"],
-    "worst_spot": "dimple",
-    "pain_side": "right",
-    "worse_with": ["sitting_on_side", "rising_from_chair"],
-    "leg_symptoms_below_knee": "no",
-    "fibromyalgia": "no",
-    "inflammatory_arthritis": "no",
-    "pain_duration": "gt_12m",
-    "pain_average": 7,
-    "pain_worst": 9,
-    "fn_sitting": 2,
-    "fn_standing_walking": 1,
-    "fn_stairs": 1,
-    "fn_daily_tasks": 2,
-    "fn_sleep": 1,
-    "care_duration": "gte_6m",
-    "pt": "gte_4w",
-    "home_exercise": "yes",
-    "medications": ["anti_inflammatory", "acetaminophen"],
-    "si_injection": "none",
-    "imaging": "lt_6m",
-    "pregnancy": "not_applicable",
-    "nicotine": "no",
-    "prior_si_fusion": "none",
-    "metal_allergy": "no",
-    "comments": "Worse after driving.",
-}
 
 
 def add_submission(
@@ -58,7 +28,7 @@ def add_submission(
     email: str | None = "pat@example.com",
 ) -> str:
     """Store a scored submission with a patient; returns its reference."""
-    answers = dict(TYPICAL if answers is None else answers)
+    answers = dict(CLINIC_REFERRAL if answers is None else answers)
     with app.app_context():
         submission = Submission(
             reference=Submission.new_reference(),

@@ -4,9 +4,9 @@ import re
 from datetime import date, timedelta
 
 from screener.models import Status
-from screener.scoring import RED_FLAG_KEYS
+from tests.answers import CLINIC_REFERRAL, SAFE
 
-from .conftest import NOW, TYPICAL, add_submission
+from .conftest import NOW, add_submission
 
 
 def references(html: str) -> list[str]:
@@ -15,7 +15,7 @@ def references(html: str) -> list[str]:
 
 
 def answers(**changes) -> dict:
-    return {**TYPICAL, **changes}
+    return {**CLINIC_REFERRAL, **changes}
 
 
 def emergency():
@@ -48,7 +48,7 @@ def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are(app, clinician):
     hidden = add_submission(app, submitted_at=None, status=Status.DRAFT)
     flagged = add_submission(
         app,
-        {key: "no" for key in RED_FLAG_KEYS} | {"rf_saddle_numbness": "yes"},
+        {**SAFE, "rf_saddle_numbness": "yes"},
         status=Status.DRAFT,
     )
     html = clinician.get("/clinic/").get_data(as_text=True)

@@ -4,10 +4,11 @@ carries only their own tokens."""
 import re
 
 from screener.patient.views import CSRF_MARK, TOKEN_MARK
+from tests.answers import REFERRAL, SAFE
 from tests.conftest import csrf_token
 
 from .conftest import CLINICAL_STEPS as STEPS
-from .conftest import REFERRAL, SAFE, begin, checked, hidden_token, inputs, step_data
+from .conftest import begin, checked, hidden_token, inputs, step_data
 
 WHERE = STEPS[1]
 

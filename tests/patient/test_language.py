@@ -4,10 +4,11 @@ answer, kept with the submission; clinicians read the answers in English."""
 import pytest
 
 from screener.models import Role
+from tests.answers import REFERRAL, SAFE
 from tests.clinic.conftest import sign_in
 from tests.conftest import make_user
 
-from .conftest import REFERRAL, SAFE, answer_steps, begin, checked, only_submission
+from .conftest import answer_steps, begin, checked, only_submission
 from .rendered import patient_pages
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from screener.patient import odi
 from screener.scoring import assess
+from tests.answers import REFERRAL
 
-from .conftest import REFERRAL, answer_steps, checked, inputs, only_submission
+from .conftest import answer_steps, checked, inputs, only_submission
 
 
 def synthetic(sections: int = 10, statements: int = 6) -> dict:
