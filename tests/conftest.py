@@ -13,6 +13,26 @@ from screener.models import Role, User
 # (scripts/test starts a throwaway server and runs the suite once more against it).
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+# The fixtures that give a test that database: `app` and, for the load tests, `database_url`.
+DATABASE_FIXTURES = frozenset({"app", "database_url"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `db` every test that uses a database fixture, directly or through other fixtures;
+    on PostgreSQL, deselect the rest: they would only run the same code again.
+
+    A test that reaches TEST_DATABASE_URL some other way is marked `db` by hand.
+    """
+    for item in items:
+        if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+    if not TEST_DATABASE_URL:
+        return
+    kept = [item for item in items if item.get_closest_marker("db")]
+    deselected = [item for item in items if not item.get_closest_marker("db")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture
