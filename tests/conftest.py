@@ -1,9 +1,11 @@
-"""Shared fixtures: an app on a fresh database per test, its client and CLI runner."""
+"""Shared fixtures: an app on a fresh database per test, its client, CLI runner and server."""
 
 import os
 import re
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from screener import create_app
 from screener.extensions import db
@@ -63,6 +65,18 @@ def app(tmp_path, app_config):
         if TEST_DATABASE_URL:
             db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app with werkzeug's server, request logging and all, on a free loopback
+    port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture
