@@ -1,6 +1,7 @@
 """The queue: urgent first, then newest; filters, search, pages and counts per outcome."""
 
 import re
+import unicodedata
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, build_opener
@@ -12,7 +13,7 @@ from tests.answers import CLINIC_REFERRAL, SAFE
 from tests.conftest import PASSWORD, make_user
 from tests.load.server import Gunicorn
 
-from .conftest import NOW, add_submission
+from .conftest import NOW, add_submission, send_questionnaire
 
 
 def references(html: str) -> list[str]:
@@ -110,11 +111,51 @@ def test_a_filter_that_does_not_parse_is_ignored(app, clinician):
     assert references(response.get_data(as_text=True)) == [reference]
 
 
+def search(clinician, typed: str) -> list[str]:
+    return references(clinician.get("/clinic/", query_string={"q": typed}).text)
+
+
 def test_search_by_part_of_a_name_ignores_case(app, clinician):
-    rosa = add_submission(app, name="Rosa Quintero")
-    add_submission(app, name="Omar Abbott")
-    assert references(clinician.get("/clinic/?q=quin").get_data(as_text=True)) == [rosa]
-    assert references(clinician.get("/clinic/?q=ROSA Q").get_data(as_text=True)) == [rosa]
+    # SQLite's LIKE ignores ASCII case by itself: without the app's folding this fails on
+    # PostgreSQL only; the next test's non-ASCII names fail on both.
+    rosa = send_questionnaire(app, "Rosa Quintero")
+    send_questionnaire(app, "Omar Abbott")
+    assert search(clinician, "quin") == [rosa]
+    assert search(clinician, "ROSA Q") == [rosa]
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("Anna Straße", "STRASSE"),
+        pytest.param(
+            "Anna Straße",
+            "straße",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the search text is lower-cased (screener.clinic.queries), the stored "
+                "name casefolded (screener.submissions.save_identity): 'straße' is looked for "
+                "in 'anna strasse'",
+            ),
+        ),
+        ("María Quintero", "maría"),
+        ("Álvaro Núñez", "ÁLVARO NÚ"),  # fails on SQLite too, whose LIKE folds ASCII itself
+        pytest.param(
+            unicodedata.normalize("NFD", "María Quintero"),
+            "maría",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="names are not Unicode-normalised: sent decomposed (i and a combining "
+                "accent, as some keyboards and pasted text give), 'María' does not match the "
+                "'í' a clinician types",
+            ),
+        ),
+    ],
+)
+def test_search_folds_case_beyond_ascii(app, clinician, name, typed):
+    wanted = send_questionnaire(app, name)
+    send_questionnaire(app, "Omar Abbott")
+    assert search(clinician, typed) == [wanted]
 
 
 def test_search_treats_wildcards_as_text(app, clinician):
