@@ -5,7 +5,7 @@ from types import MappingProxyType
 
 import pytest
 
-from screener.scoring import FIELDS, AnswerError, Field, Kind, assess, validate
+from screener.scoring import FIELDS, AnswerError, Kind, assess, validate
 from tests.answers import RUBRIC_TYPICAL
 
 
@@ -228,7 +228,7 @@ def outcome(answers) -> tuple[str, object]:
         return "refused", str(exc)
 
 
-def edges(field: Field) -> list:
+def edges(field) -> list:
     """Values on and just past each of a field's rules."""
     values = [None, True, 7.0, "7", "", " ", [], {}]
     codes = list(field.choices)
