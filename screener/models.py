@@ -4,6 +4,7 @@ import enum
 import functools
 import hashlib
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime
 
 from flask import current_app
@@ -74,8 +75,9 @@ def urgency_rank(urgency: str | None) -> int:
 
 
 def name_key(name: str) -> str:
-    """A name as the clinic's search compares it: case and spacing folded (Straße = STRASSE)."""
-    return " ".join(name.casefold().split())
+    """A name as the clinic's search compares it: Unicode forms, case and spacing folded
+    (Straße = STRASSE; an accent typed as its own character matches the accented letter)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _hash_password(password: str, method: str | None) -> str:

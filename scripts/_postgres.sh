@@ -2,7 +2,11 @@
 start_postgres() {
   local bin
   bin=$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)")
-  PG_PORT=${PG_PORT:-15432}
+  if [ -z "${PG_PORT:-}" ]; then
+    # The first port from 15432 that nothing listens on (another checkout's tests may run).
+    PG_PORT=15432
+    while (echo >"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; do PG_PORT=$((PG_PORT + 1)); done
+  fi
   PGDATA=$(mktemp -d /tmp/screener-pg.XXXXXX)
   local run=()
   if [ "$(id -u)" = 0 ]; then

@@ -1,9 +1,11 @@
-"""Shared fixtures: an app on a fresh database per test, its client and CLI runner."""
+"""Shared fixtures: an app on a fresh database per test, its client, CLI runner and server."""
 
 import os
 import re
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from screener import create_app
 from screener.extensions import db
@@ -13,6 +15,26 @@ from screener.models import Role, User
 # (scripts/test starts a throwaway server and runs the suite once more against it).
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+# The fixtures that give a test that database: `app` and, for the load tests, `database_url`.
+DATABASE_FIXTURES = frozenset({"app", "database_url"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `db` every test that uses a database fixture, directly or through other fixtures;
+    on PostgreSQL, deselect the rest: they would only run the same code again.
+
+    A test that reaches TEST_DATABASE_URL some other way is marked `db` by hand.
+    """
+    for item in items:
+        if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+    if not TEST_DATABASE_URL:
+        return
+    kept = [item for item in items if item.get_closest_marker("db")]
+    deselected = [item for item in items if not item.get_closest_marker("db")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture
@@ -43,6 +65,18 @@ def app(tmp_path, app_config):
         if TEST_DATABASE_URL:
             db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app with werkzeug's server, request logging and all, on a free loopback
+    port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -12,33 +12,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.models import User
 from screener.scoring import assess
-
-TYPICAL = {
-    **{
-        key: "no"
-        for key in (
-            "rf_bladder_bowel",
-            "rf_saddle_numbness",
-            "rf_leg_weakness_worsening",
-            "rf_fever",
-            "rf_recent_trauma",
-            "rf_immune_risk",
-            "rf_cancer_history",
-            "rf_weight_loss",
-        )
-    },
-    "pain_areas": ["below_belt_side", "buttock"],
-    "worst_spot": "dimple",
-    "pain_duration": "gt_12m",
-    "pain_average": 7,
-    "fn_sitting": 2,
-    "care_duration": "gte_6m",
-    "pt": "gte_4w",
-    "medications": ["anti_inflammatory"],
-    "fibromyalgia": "no",
-    "inflammatory_arthritis": "no",
-    "pregnancy": "not_applicable",
-}
+from tests.answers import MINIMAL_REFERRAL
 
 
 def test_assess_reads_one_object_from_stdin(runner):
@@ -51,14 +25,14 @@ def test_assess_reads_one_object_from_stdin(runner):
 
 def test_assess_scores_the_typical_patient_as_discuss_referral(runner, tmp_path):
     path = tmp_path / "typical.json"
-    path.write_text(json.dumps(TYPICAL))
+    path.write_text(json.dumps(MINIMAL_REFERRAL))
     result = runner.invoke(args=["assess", str(path)])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["category"] == "discuss_referral"
 
 
 def test_assess_keeps_the_order_of_a_list(runner):
-    batch = [TYPICAL, {}, {**TYPICAL, "rf_fever": "yes"}]
+    batch = [MINIMAL_REFERRAL, {}, {**MINIMAL_REFERRAL, "rf_fever": "yes"}]
     result = runner.invoke(args=["assess", "-"], input=json.dumps(batch))
     assert result.exit_code == 0
     categories = [r["category"] for r in json.loads(result.stdout)]
@@ -88,7 +62,7 @@ def test_assess_runs_as_a_real_subprocess_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FLASK_DEBUG"}}
     ok = subprocess.run(
         [str(flask), "--app", "screener", "assess", "-"],
-        input=json.dumps(TYPICAL),
+        input=json.dumps(MINIMAL_REFERRAL),
         capture_output=True,
         text=True,
         env=env,

@@ -17,7 +17,8 @@ from screener.extensions import db
 from screener.models import Submission, token_digest
 from tests.conftest import PASSWORD, make_user
 
-from .patient.conftest import IDENTITY, REFERRAL, SAFE, answer_steps, begin, hidden_token
+from .answers import IDENTITY, REFERRAL, SAFE
+from .patient.conftest import answer_steps, begin, hidden_token
 
 NAME, DOB, EMAIL, PHONE = (IDENTITY[k] for k in ("full_name", "date_of_birth", "email", "phone"))
 COMMENT = "my neighbour Zebulon knows"

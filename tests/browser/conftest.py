@@ -1,11 +1,9 @@
-"""Browser fixtures: the app served on 127.0.0.1 and Debian's chromium driven by Playwright."""
+"""Browser fixtures: Debian's chromium driven by Playwright (live_server: tests/conftest.py)."""
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 # scripts/test runs the SQLite and PostgreSQL passes at once: each keeps its own artifacts.
@@ -38,17 +36,6 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture

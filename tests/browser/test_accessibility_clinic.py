@@ -3,7 +3,8 @@ page language, 24-pixel targets, visible focus and announced errors, as for pati
 screenshot of each is kept."""
 
 from screener.models import Role
-from tests.clinic.conftest import TYPICAL, add_submission
+from tests.answers import CLINIC_REFERRAL
+from tests.clinic.conftest import add_submission
 from tests.conftest import PASSWORD, make_user
 
 from .conftest import screenshot
@@ -12,7 +13,7 @@ from .test_accessibility import WIDTHS, problems
 
 def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
     make_user(app, "boss@clinic.example", Role.ADMIN)
-    urgent = add_submission(app, {**TYPICAL, "rf_bladder_bowel": "yes"}, name="Uma Urgent")
+    urgent = add_submission(app, {**CLINIC_REFERRAL, "rf_bladder_bowel": "yes"}, name="Uma Urgent")
     referral = add_submission(app, name="Rosa Quintero", language="es")
     found: dict[str, list[str]] = {}  # page name: problems at either width
     for width, height in WIDTHS.values():

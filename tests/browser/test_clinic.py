@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from screener import demo
 from screener.models import Role
-from tests.clinic.conftest import TYPICAL, add_submission
+from tests.answers import CLINIC_REFERRAL
+from tests.clinic.conftest import add_submission
 from tests.conftest import PASSWORD, make_user
 
 from .conftest import ARTIFACTS, screenshot
@@ -57,7 +58,7 @@ def test_clinician_finds_the_urgent_submission_first_reviews_it_and_adds_a_note(
 ):
     page = clinic
     urgent = {
-        **TYPICAL,
+        **CLINIC_REFERRAL,
         "rf_bladder_bowel": "yes",
         "rf_fever": "unsure",
         "leg_symptoms_below_knee": "yes",
@@ -100,7 +101,7 @@ def test_clinician_finds_the_urgent_submission_first_reviews_it_and_adds_a_note(
 def test_a_summary_fits_one_laptop_screen_and_one_printed_page(app, live_server, clinic):
     page = clinic
     answers = {
-        **TYPICAL,
+        **CLINIC_REFERRAL,
         "rf_cancer_history": "unsure",
         "nicotine": "yes",
         "metal_allergy": "unsure",
@@ -137,7 +138,7 @@ def test_a_summary_fits_one_laptop_screen_and_one_printed_page(app, live_server,
 def test_an_urgent_summary_prints_on_one_page(app, live_server, clinic):
     page = clinic
     reference = add_submission(
-        app, {**TYPICAL, "rf_saddle_numbness": "yes", "rf_weight_loss": "yes"}
+        app, {**CLINIC_REFERRAL, "rf_saddle_numbness": "yes", "rf_weight_loss": "yes"}
     )
     sign_in(page, live_server)
     page.goto(f"{live_server}/clinic/submissions/{reference}")

@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.answers import IDENTITY, SAFE
 from tests.patient.conftest import only_submission
 
 from .conftest import screenshot
@@ -90,25 +91,16 @@ def test_a_patient_completes_the_questionnaire_by_keyboard_on_a_phone(live_serve
     visit(page, "phone-02-about-you-errors")
     detour = len(requests) - before_error  # a typical patient makes no such mistake
 
-    type_into(page, "#full_name", "Ann Example")
-    type_into(page, "#date_of_birth", "03251970")
-    type_into(page, "#phone", "555 010 0123")
-    type_into(page, "#email", "ann@example.com")
+    type_into(page, "#full_name", IDENTITY["full_name"])
+    type_into(page, "#date_of_birth", "03251970")  # IDENTITY's, as typed into a date field
+    type_into(page, "#phone", IDENTITY["phone"])
+    type_into(page, "#email", IDENTITY["email"])
     press_continue(page, "Safety questions")
     expect(page.locator("h1")).to_contain_text("Step 2 of 8")
     visit(page, "phone-03-safety")
 
-    for name in (
-        "rf_bladder_bowel",
-        "rf_saddle_numbness",
-        "rf_leg_weakness_worsening",
-        "rf_fever",
-        "rf_recent_trauma",
-        "rf_immune_risk",
-        "rf_cancer_history",
-        "rf_weight_loss",
-    ):
-        choose(page, name, "no")
+    for name, value in SAFE.items():
+        choose(page, name, value)
     press_continue(page, "Where it hurts")
     visit(page, "phone-04-where")
 
@@ -172,7 +164,7 @@ def test_a_patient_completes_the_questionnaire_by_keyboard_on_a_phone(live_serve
     assert stored.status == "submitted"
     assert stored.category == "discuss_referral"
     assert stored.answers["pain_average"] == 7
-    assert str(stored.patient.date_of_birth) == "1970-03-25"
+    assert str(stored.patient.date_of_birth) == IDENTITY["date_of_birth"]
     documents = [r for r in requests if r[0] == "document"]
     posts = [r for r in requests if r[1] == "POST"]
     print(

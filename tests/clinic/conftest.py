@@ -4,44 +4,16 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from screener.extensions import db
 from screener.models import Patient, Role, Status, Submission
-from screener.scoring import RED_FLAG_KEYS, assess
+from screener.scoring import assess
+from tests.answers import CLINIC_REFERRAL, IDENTITY, REFERRAL
 from tests.conftest import PASSWORD, make_user
+from tests.patient.conftest import answer_steps, begin
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-
-# A complete answer set that the rubric scores discuss_referral.
-TYPICAL = {
-    **{key: "no" for key in RED_FLAG_KEYS},
-    "pain_areas": ["below_belt_side", "buttock"],
-    "worst_spot": "dimple",
-    "pain_side": "right",
-    "worse_with": ["sitting_on_side", "rising_from_chair"],
-    "leg_symptoms_below_knee": "no",
-    "fibromyalgia": "no",
-    "inflammatory_arthritis": "no",
-    "pain_duration": "gt_12m",
-    "pain_average": 7,
-    "pain_worst": 9,
-    "fn_sitting": 2,
-    "fn_standing_walking": 1,
-    "fn_stairs": 1,
-    "fn_daily_tasks": 2,
-    "fn_sleep": 1,
-    "care_duration": "gte_6m",
-    "pt": "gte_4w",
-    "home_exercise": "yes",
-    "medications": ["anti_inflammatory", "acetaminophen"],
-    "si_injection": "none",
-    "imaging": "lt_6m",
-    "pregnancy": "not_applicable",
-    "nicotine": "no",
-    "prior_si_fusion": "none",
-    "metal_allergy": "no",
-    "comments": "Worse after driving.",
-}
 
 
 def add_submission(
@@ -58,7 +30,7 @@ def add_submission(
     email: str | None = "pat@example.com",
 ) -> str:
     """Store a scored submission with a patient; returns its reference."""
-    answers = dict(TYPICAL if answers is None else answers)
+    answers = dict(CLINIC_REFERRAL if answers is None else answers)
     with app.app_context():
         submission = Submission(
             reference=Submission.new_reference(),
@@ -76,11 +48,25 @@ def add_submission(
             date_of_birth=born,
             phone=phone,
             email=email,
-            name_search=name.lower(),
         )
         db.session.add(submission)
         db.session.commit()
         return submission.reference
+
+
+def send_questionnaire(app, full_name: str) -> str:
+    """Answer and send the questionnaire as a patient does, in a browser of their own, so the
+    patient is stored by the app itself; returns the reference."""
+    patient = app.test_client()
+    begin(patient, {**IDENTITY, "full_name": full_name})
+    answer_steps(patient, REFERRAL)
+    assert patient.post("/review").location == "/done"
+    with app.app_context():
+        return db.session.scalar(
+            select(Submission.reference)
+            .join(Submission.patient)
+            .where(Patient.full_name == full_name)
+        )
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -17,8 +17,9 @@ from screener.clinic.exports import iso_utc
 from screener.extensions import db
 from screener.models import AuditEvent, Submission
 from screener.scoring import FIELDS, RUBRIC_VERSION
+from tests.answers import CLINIC_REFERRAL
 
-from .conftest import NOW, TYPICAL, add_submission
+from .conftest import NOW, add_submission
 
 IDENTITY = ["full_name", "date_of_birth", "phone", "email"]
 
@@ -86,7 +87,9 @@ def test_csv_with_identity_only_when_asked(app, clinician):
 
 
 def test_csv_follows_the_queue_filters_and_order(app, clinician):
-    urgent = add_submission(app, {**TYPICAL, "rf_fever": "yes"}, submitted_at=NOW - timedelta(1))
+    urgent = add_submission(
+        app, {**CLINIC_REFERRAL, "rf_fever": "yes"}, submitted_at=NOW - timedelta(1)
+    )
     seen = add_submission(app, reviewed=True, name="Omar Abbott")
     add_submission(app, name="Rosa Quintero")
     rows = read_csv(clinician)
@@ -107,7 +110,7 @@ def test_csv_follows_the_queue_filters_and_order(app, clinician):
 
 def test_csv_odi_and_lists(app, clinician):
     odi = [3, 3, None, 3, 3, 3, 3, 3, 3, 3]
-    add_submission(app, {**TYPICAL, "odi": odi, "medications": ["none"]})
+    add_submission(app, {**CLINIC_REFERRAL, "odi": odi, "medications": ["none"]})
     [row] = read_csv(clinician)
     assert row["odi"] == "3;3;;3;3;3;3;3;3;3"
     assert row["odi_percent"] == "60.0"
@@ -118,7 +121,7 @@ def test_csv_odi_and_lists(app, clinician):
 def test_csv_defuses_formulas_in_free_text(app, clinician, start):
     add_submission(
         app,
-        {**TYPICAL, "comments": f'{start}HYPERLINK("http://evil.example","x")'},
+        {**CLINIC_REFERRAL, "comments": f'{start}HYPERLINK("http://evil.example","x")'},
         name=f"{start}cmd|' /C calc'!A0",
     )
     [row] = read_csv(clinician, "?identity=1")
@@ -207,7 +210,7 @@ def test_questionnaire_validates_and_covers_the_catalogue(clinician):
 
 
 def test_questionnaire_response_validates_and_carries_every_answer(app, clinician):
-    answers = {**TYPICAL, "odi": [2, 3, None, 3, 3, 3, 3, 3, 3, 3]}
+    answers = {**CLINIC_REFERRAL, "odi": [2, 3, None, 3, 3, 3, 3, 3, 3, 3]}
     reference = add_submission(app, answers, name="Rosa Quintero")
     data = get_json(clinician, f"/clinic/submissions/{reference}/fhir.json")
     response = QuestionnaireResponse.model_validate(data)
@@ -237,7 +240,7 @@ def test_questionnaire_response_validates_and_carries_every_answer(app, clinicia
 
 def test_response_codes_are_options_of_the_questionnaire(app, clinician):
     reference = add_submission(
-        app, {**TYPICAL, "si_injection": "yes", "si_injection_relief": "50_74"}
+        app, {**CLINIC_REFERRAL, "si_injection": "yes", "si_injection_relief": "50_74"}
     )
     questionnaire = get_json(clinician, "/clinic/fhir/Questionnaire/si-joint-screening")
     options = {

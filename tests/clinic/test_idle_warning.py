@@ -5,10 +5,10 @@ import time
 from screener.auth.guards import LAST_SEEN
 
 
-def test_clinic_pages_carry_the_idle_warning_with_its_timing(clinician):
+def test_clinic_pages_carry_the_idle_warning_with_its_timing(app, clinician):
     html = clinician.get("/clinic/").text
     assert 'id="idle-warning"' in html
-    assert 'data-idle-seconds="1800"' in html
+    assert f'data-idle-seconds="{app.config["CLINIC_IDLE_MINUTES"] * 60}"' in html
     assert "js/idle.js" in html
 
 

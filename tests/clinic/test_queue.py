@@ -1,12 +1,19 @@
 """The queue: urgent first, then newest; filters, search, pages and counts per outcome."""
 
 import re
+import unicodedata
 from datetime import date, timedelta
+from urllib.parse import urlencode, urlsplit
+from urllib.request import HTTPCookieProcessor, build_opener
+
+import pytest
 
 from screener.models import Status
-from screener.scoring import RED_FLAG_KEYS
+from tests.answers import CLINIC_REFERRAL, SAFE
+from tests.conftest import PASSWORD, make_user
+from tests.load.server import Gunicorn
 
-from .conftest import NOW, TYPICAL, add_submission
+from .conftest import NOW, add_submission, send_questionnaire
 
 
 def references(html: str) -> list[str]:
@@ -15,7 +22,7 @@ def references(html: str) -> list[str]:
 
 
 def answers(**changes) -> dict:
-    return {**TYPICAL, **changes}
+    return {**CLINIC_REFERRAL, **changes}
 
 
 def emergency():
@@ -48,7 +55,7 @@ def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are(app, clinician):
     hidden = add_submission(app, submitted_at=None, status=Status.DRAFT)
     flagged = add_submission(
         app,
-        {key: "no" for key in RED_FLAG_KEYS} | {"rf_saddle_numbness": "yes"},
+        {**SAFE, "rf_saddle_numbness": "yes"},
         status=Status.DRAFT,
     )
     html = clinician.get("/clinic/").get_data(as_text=True)
@@ -104,11 +111,33 @@ def test_a_filter_that_does_not_parse_is_ignored(app, clinician):
     assert references(response.get_data(as_text=True)) == [reference]
 
 
+def search(clinician, typed: str) -> list[str]:
+    return references(clinician.get("/clinic/", query_string={"q": typed}).text)
+
+
 def test_search_by_part_of_a_name_ignores_case(app, clinician):
-    rosa = add_submission(app, name="Rosa Quintero")
-    add_submission(app, name="Omar Abbott")
-    assert references(clinician.get("/clinic/?q=quin").get_data(as_text=True)) == [rosa]
-    assert references(clinician.get("/clinic/?q=ROSA Q").get_data(as_text=True)) == [rosa]
+    # SQLite's LIKE ignores ASCII case by itself: without the app's folding this fails on
+    # PostgreSQL only; the next test's non-ASCII names fail on both.
+    rosa = send_questionnaire(app, "Rosa Quintero")
+    send_questionnaire(app, "Omar Abbott")
+    assert search(clinician, "quin") == [rosa]
+    assert search(clinician, "ROSA Q") == [rosa]
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("Anna Straße", "STRASSE"),
+        ("Anna Straße", "straße"),
+        ("María Quintero", "maría"),
+        ("Álvaro Núñez", "ÁLVARO NÚ"),  # fails on SQLite too, whose LIKE folds ASCII itself
+        (unicodedata.normalize("NFD", "María Quintero"), "maría"),  # an accent typed apart
+    ],
+)
+def test_search_folds_case_beyond_ascii(app, clinician, name, typed):
+    wanted = send_questionnaire(app, name)
+    send_questionnaire(app, "Omar Abbott")
+    assert search(clinician, typed) == [wanted]
 
 
 def test_search_treats_wildcards_as_text(app, clinician):
@@ -125,11 +154,54 @@ def test_search_by_reference_code_with_or_without_dash(app, clinician):
         assert wanted in references(html), typed
 
 
-def test_the_name_search_is_not_logged(app, clinician, caplog):
+def search_over_http(base: str, typed: str) -> str:
+    """Sign in to a real server as doc@clinic.example, search the queue; returns the page."""
+    browser = build_opener(HTTPCookieProcessor())
+    form = {"email": "doc@clinic.example", "password": PASSWORD}
+    if token := re.search(r'name="csrf_token"[^>]*value="([^"]+)"', read(browser, base, "login")):
+        form["csrf_token"] = token[1]
+    assert urlsplit(open_url(browser, base, "login", form).url).path == "/clinic/"  # signed in
+    return read(browser, base, "?" + urlencode({"q": typed}))
+
+
+def open_url(browser, base: str, path: str, form: dict | None = None):
+    data = None if form is None else urlencode(form).encode()
+    return browser.open(f"{base}/clinic/{path}", data=data, timeout=30)
+
+
+def read(browser, base: str, path: str) -> str:
+    with open_url(browser, base, path) as response:
+        return response.read().decode()
+
+
+def test_the_development_server_does_not_log_the_name_search(app, live_server, caplog):
+    # werkzeug's server (flask run, scripts/serve) logs a line per request, query string and
+    # all, through the "werkzeug" logger; caplog receives whatever that logger lets through.
     add_submission(app, name="Rosa Quintero")
-    with caplog.at_level("DEBUG"):
-        clinician.get("/clinic/?q=Quintero")
+    make_user(app, "doc@clinic.example")
+    page = search_over_http(live_server, "Quintero")
+    assert "Rosa Quintero" in page  # the search ran, and found her
     assert "quintero" not in caplog.text.lower()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gunicorn's access log (like a reverse proxy's) writes each request line with its "
+    "query string, and the queue's search sends the name in it (GET /clinic/?q=...)",
+)
+def test_gunicorn_with_its_access_log_does_not_log_the_name_search(app, tmp_path):
+    add_submission(app, name="Rosa Quintero")
+    make_user(app, "doc@clinic.example")
+    server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "server.log", workers=1)
+    try:
+        server.start()
+        page = search_over_http(f"http://127.0.0.1:{server.port}", "Quintero")
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert "Rosa Quintero" in page
+    assert '"GET /clinic/' in log  # the access log is on: it has the request lines
+    assert "quintero" not in log.lower()
 
 
 def test_pages_of_fifty(app, clinician):

@@ -9,8 +9,9 @@ from screener.catalogue import QUESTIONS
 from screener.extensions import db
 from screener.models import AuditEvent, ReviewNote, Submission
 from screener.scoring import CHECKLIST, CRITERIA, RED_FLAG_SOURCE
+from tests.answers import CLINIC_REFERRAL
 
-from .conftest import TYPICAL, add_submission
+from .conftest import add_submission
 
 
 def page(client, reference: str) -> str:
@@ -44,7 +45,7 @@ def test_summary_shows_identity_outcome_and_meaning(app, clinician):
 
 
 def test_each_criterion_with_status_answer_rule_and_source(app, clinician):
-    answers = {**TYPICAL, "pregnancy": None, "pain_duration": "3m_6m"}
+    answers = {**CLINIC_REFERRAL, "pregnancy": None, "pain_duration": "3m_6m"}
     del answers["pregnancy"]
     html = page(clinician, add_submission(app, answers))
     assert criteria_rows(html) == {
@@ -65,18 +66,18 @@ def test_each_criterion_with_status_answer_rule_and_source(app, clinician):
         assert f"{question.short}: <strong>{escape(question.words(value)[0])}</strong>" in html
     assert f"{QUESTIONS['pregnancy'].short}: <strong>not answered</strong>" in html
     medicines = QUESTIONS["medications"]
-    words = ", ".join(medicines.words(TYPICAL["medications"]))
+    words = ", ".join(medicines.words(CLINIC_REFERRAL["medications"]))
     assert f"{medicines.short}: <strong>{escape(words)}</strong>" in html
 
 
 def test_odi_percent_replaces_the_function_items_when_scored(app, clinician):
-    html = page(clinician, add_submission(app, {**TYPICAL, "odi": [3] * 10}))
+    html = page(clinician, add_submission(app, {**CLINIC_REFERRAL, "odi": [3] * 10}))
     assert "ODI 60.0 %" in html
     assert "ODI sections (0–5 each): <strong>3, 3, 3" in html
 
 
 def test_urgent_summary_leads_with_the_flag_in_words(app, clinician):
-    answers = {**TYPICAL, "rf_saddle_numbness": "yes", "rf_cancer_history": "unsure"}
+    answers = {**CLINIC_REFERRAL, "rf_saddle_numbness": "yes", "rf_cancer_history": "unsure"}
     html = page(clinician, add_submission(app, answers))
     banner = html.index("URGENT – emergency")
     assert banner < html.index("Criteria")
@@ -89,7 +90,7 @@ def test_urgent_summary_leads_with_the_flag_in_words(app, clinician):
 
 
 def test_unsure_red_flags_without_urgency_are_still_at_the_top(app, clinician):
-    html = page(clinician, add_submission(app, {**TYPICAL, "rf_fever": "unsure"}))
+    html = page(clinician, add_submission(app, {**CLINIC_REFERRAL, "rf_fever": "unsure"}))
     assert "Red-flag questions answered “unsure” – ask about them" in html
     unsure = escape(QUESTIONS["rf_fever"].words("unsure")[0])
     assert f"<strong>{unsure}:</strong> {escape(QUESTIONS['rf_fever'].short)}" in html
@@ -97,7 +98,12 @@ def test_unsure_red_flags_without_urgency_are_still_at_the_top(app, clinician):
 
 
 def test_flags_supporting_checklist_comments_and_all_answers(app, clinician):
-    answers = {**TYPICAL, "nicotine": "yes", "si_injection": "yes", "si_injection_relief": "gte_75"}
+    answers = {
+        **CLINIC_REFERRAL,
+        "nicotine": "yes",
+        "si_injection": "yes",
+        "si_injection_relief": "gte_75",
+    }
     html = page(clinician, add_submission(app, answers))
     assert "Currently uses nicotine." in html
     assert "meets the usual payer threshold" in html
@@ -115,7 +121,7 @@ def test_flags_supporting_checklist_comments_and_all_answers(app, clinician):
 
 
 def test_checklist_only_for_discuss_referral(app, clinician):
-    html = page(clinician, add_submission(app, {**TYPICAL, "pain_average": 3}))
+    html = page(clinician, add_submission(app, {**CLINIC_REFERRAL, "pain_average": 3}))
     assert "Outcome: Not yet" in html
     assert str(escape(CHECKLIST[0])) not in html
 
@@ -130,7 +136,9 @@ def test_the_summary_uses_the_stored_assessment(app, clinician):
 
 
 def test_comments_are_escaped(app, clinician):
-    html = page(clinician, add_submission(app, {**TYPICAL, "comments": "<script>x()</script>"}))
+    html = page(
+        clinician, add_submission(app, {**CLINIC_REFERRAL, "comments": "<script>x()</script>"})
+    )
     assert "<script>x()" not in html
     assert "&lt;script&gt;x()" in html
 
@@ -217,12 +225,12 @@ def test_the_summary_has_a_print_stylesheet(app, clinician):
 
 
 def test_reasons_explain_an_outcome_other_than_referral(app, clinician):
-    html = page(clinician, add_submission(app, {**TYPICAL, "pain_average": 3}))
+    html = page(clinician, add_submission(app, {**CLINIC_REFERRAL, "pain_average": 3}))
     assert "Severity not met: needs average pain over the past 7 days of 5/10 or more." in html
 
 
 def test_missing_required_answers_are_named(app, clinician):
-    answers = {k: v for k, v in TYPICAL.items() if k not in ("pt", "medications")}
+    answers = {k: v for k, v in CLINIC_REFERRAL.items() if k not in ("pt", "medications")}
     html = page(clinician, add_submission(app, answers))
     assert "Outcome: Incomplete" in html
     assert (

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from screener.catalogue import STEPS, Question
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind, assess
+from tests.answers import SAFE
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN_RE = re.compile(r'name="token" value="([^"]*)"')
@@ -73,7 +74,7 @@ def _answer(rng: random.Random, question: Question):
 
 
 def _safety(rng: random.Random) -> dict:
-    answers = {key: "no" for key in RED_FLAG_KEYS}
+    answers = dict(SAFE)
     if rng.random() < 0.15:  # about one patient in seven raises a red flag
         answers[rng.choice(RED_FLAG_KEYS)] = rng.choice(["yes", "yes", "unsure"])
     return answers

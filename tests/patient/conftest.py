@@ -9,48 +9,8 @@ from sqlalchemy import select
 from screener.catalogue import STEPS
 from screener.extensions import db
 from screener.models import Submission
-from screener.scoring import RED_FLAG_KEYS
+from tests.answers import IDENTITY
 
-IDENTITY = {
-    "full_name": "Ann Example",
-    "date_of_birth": "1970-03-25",
-    "phone": "555 010 0123",
-    "email": "ann@example.com",
-}
-SAFE = {key: "no" for key in RED_FLAG_KEYS}
-# Answers whose rubric outcome is discuss_referral.
-REFERRAL = {
-    **SAFE,
-    "pain_areas": ["below_belt_side", "buttock"],
-    "worst_spot": "dimple",
-    "pain_side": "left",
-    "worse_with": ["sitting_on_side", "rising_from_chair"],
-    "leg_symptoms_below_knee": "no",
-    "pain_duration": "gt_12m",
-    "pain_average": 7,
-    "pain_worst": 9,
-    "fn_sitting": 2,
-    "fn_standing_walking": 1,
-    "fn_stairs": 2,
-    "fn_daily_tasks": 1,
-    "fn_sleep": 3,
-    "care_duration": "gte_6m",
-    "pt": "gte_4w",
-    "home_exercise": "yes",
-    "medications": ["anti_inflammatory", "muscle_relaxant"],
-    "other_care": ["brace_belt"],
-    "si_injection": "yes",
-    "si_injection_relief": "gte_75",
-    "fibromyalgia": "no",
-    "inflammatory_arthritis": "no",
-    "prior_lumbar_fusion": "no",
-    "pregnancy": "not_applicable",
-    "nicotine": "no",
-    "prior_si_fusion": "none",
-    "metal_allergy": "no",
-    "imaging": "lt_6m",
-    "comments": "It hurts most when I sit in the car.",
-}
 CLINICAL_STEPS = [step for step in STEPS if step.questions]
 
 

@@ -8,8 +8,9 @@ from werkzeug.exceptions import default_exceptions
 
 from screener.catalogue import STEPS
 from screener.errors import MESSAGES, render_error
+from tests.answers import IDENTITY, INCOMPLETE, NOT_YET, PATTERN_UNCLEAR, REFERRAL, URGENT
 
-from .conftest import IDENTITY, REFERRAL, SAFE, answer_steps, begin
+from .conftest import answer_steps, begin
 
 # Elements whose text stands on its own, like a sentence (a heading, a label, a list item).
 BLOCKS = {
@@ -90,14 +91,6 @@ def visible_text(html: str) -> str:
 
 # --- The pages --------------------------------------------------------------------------------
 
-NOT_YET = {**REFERRAL, "pain_duration": "3m_6m", "pt": "lt_4w"}
-PATTERN_UNCLEAR = {**REFERRAL, "worst_spot": "leg"}
-INCOMPLETE = {k: v for k, v in REFERRAL.items() if k not in ("pain_average", "medications")}
-URGENT = {
-    "emergency": {**SAFE, "rf_bladder_bowel": "yes"},
-    "same_day": {**SAFE, "rf_fever": "yes"},
-    "soon": {**SAFE, "rf_cancer_history": "yes"},
-}
 PROBLEMS = ("expired", "bad_link", "locked", "sent", "rate_limited")
 
 

@@ -2,9 +2,10 @@
 
 import pytest
 
+from tests.answers import IDENTITY, SAFE
 from tests.conftest import csrf_token
 
-from .conftest import IDENTITY, SAFE, checked, hidden_token, inputs, only_submission
+from .conftest import checked, hidden_token, inputs, only_submission
 
 NOTICE = "This page was open for a long time, so it was not saved yet."
 

@@ -3,15 +3,9 @@
 import pytest
 
 from screener.catalogue import QUESTIONS
+from tests.answers import REFERRAL, SAFE
 
-from .conftest import (
-    CLINICAL_STEPS,
-    REFERRAL,
-    SAFE,
-    answer_steps,
-    count_submissions,
-    only_submission,
-)
+from .conftest import CLINICAL_STEPS, answer_steps, count_submissions, only_submission
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from screener import submissions
 from screener.extensions import db
 from screener.models import Patient, Submission, token_digest, utcnow
+from tests.answers import IDENTITY, REFERRAL, SAFE
 
-from .conftest import IDENTITY, REFERRAL, SAFE, begin, checked, hidden_token, only_submission
+from .conftest import begin, checked, hidden_token, only_submission
 
 DOB = IDENTITY["date_of_birth"]
 

@@ -8,12 +8,10 @@ import pytest
 from screener.catalogue import QUESTIONS, STEPS
 from screener.models import token_digest, utcnow
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind
+from tests.answers import IDENTITY, REFERRAL, SAFE
 
 from .conftest import (
     CLINICAL_STEPS,
-    IDENTITY,
-    REFERRAL,
-    SAFE,
     answer_steps,
     begin,
     checked,

@@ -5,7 +5,8 @@ from types import MappingProxyType
 
 import pytest
 
-from screener.scoring import AnswerError, assess, validate
+from screener.scoring import FIELDS, AnswerError, Kind, assess, validate
+from tests.answers import RUBRIC_TYPICAL
 
 
 def test_no_answers_are_valid():
@@ -212,3 +213,46 @@ def test_an_unknown_key_is_shown_escaped_so_it_cannot_break_a_terminal_line():
         validate({"bad\nkey\x1b[2J": 1})
     assert "\n" not in str(refused.value) and "\x1b" not in str(refused.value)
     assert "bad\\nkey" in str(refused.value)
+
+
+# --- The fast pass -------------------------------------------------------------------------------
+
+
+def outcome(answers) -> tuple[str, object]:
+    """What assess makes of the answers: ("scored", the result's dict) or ("refused", the
+    message); any other exception escapes."""
+    try:
+        return "scored", assess(answers).to_dict()
+    except AnswerError as exc:
+        assert str(exc)
+        return "refused", str(exc)
+
+
+def edges(field) -> list:
+    """Values on and just past each of a field's rules."""
+    values = [None, True, 7.0, "7", "", " ", [], {}]
+    codes = list(field.codes)
+    if field.kind is Kind.LIST:
+        values += [[code] for code in codes] + [[code, code] for code in codes]
+        values += [codes, [codes[0], "none"], ["none", codes[0]], [codes[0], 1]]
+    elif codes:
+        values += [*codes, [codes[0]]]
+    if field.kind in (Kind.INT, Kind.ODI):
+        low, high = field.minimum, field.maximum
+        if field.kind is Kind.ODI:
+            values += [[n] + [None] * 9 for n in (low - 1, low, high, high + 1)]
+            values += [[low] * 9, [low] * 11, [None] * 10, [True] + [None] * 9, [1.0] * 10]
+        else:
+            values += [low - 1, low, high, high + 1]
+    if field.kind is Kind.TEXT:
+        values += ["x" * field.max_length, "x" * (field.max_length + 1), "\n"]
+    return values
+
+
+def test_the_fast_pass_agrees_with_the_full_checks_at_every_rule():
+    # validate() first tries a fast pass over a plain dict, which must keep what the full checks
+    # keep and leave them every refusal; a read-only mapping always gets the full checks.
+    for key, field in FIELDS.items():
+        for value in edges(field):
+            answers = {**RUBRIC_TYPICAL, key: value}
+            assert outcome(answers) == outcome(MappingProxyType(answers)), (key, value)
