@@ -35,8 +35,8 @@ class Config:
     DRAFT_TTL_DAYS = int(os.environ.get("DRAFT_TTL_DAYS", "30"))
     # The patient's session holds only the draft's token; it lives as long as the draft.
     PERMANENT_SESSION_LIFETIME = timedelta(days=DRAFT_TTL_DAYS)
-    # Re-send the cookie only when the session changes, not on every page: signing it again
-    # costs more than many pages do. Patient pages renew it once a day (remember_draft).
+    # Re-send the cookie only when the session changes, not on every page; patient pages renew
+    # it once a day (remember_draft), so it lasts as long after the last visit as a draft does.
     SESSION_REFRESH_EACH_REQUEST = False
     # Static files carry no patient data; an hour's caching spares a phone ~30 requests a visit.
     SEND_FILE_MAX_AGE_DEFAULT = 3600
