@@ -16,11 +16,13 @@ install wrk`) in one run:
     which redirects to the next step;
 - hello: a bare Flask route, for context only.
 
-The reference and the screener are measured in alternating rounds (3 by default, each on fresh
-drafts, the order swapped every round), each measurement after a short warm-up of the same
-requests that is not counted. Each ratio is the median of the rounds' ratios, both measured in
-the same round: a shared machine's speed drifts by a fifth within minutes. Targets: each of the
-three screener rows at least 0.75 × the reference's requests per second (GET for the GETs).
+The apps are measured in rounds (3 by default), each on fresh drafts. In a round each screener
+request is measured right next to the reference request it is compared with (the reference's
+GET for the GETs, its POST for the POST), the reference first in odd rounds and second in even
+ones; each measurement follows a short warm-up of the same requests that is not counted. Each
+ratio is the median of the rounds' ratios: a shared machine's speed drifts by a fifth within
+minutes. Target: each of the three screener rows at least 0.75 × the reference's requests per
+second.
 
 Last, a mix: many simulated patients at once (200 by default) each doing one whole journey
 (tests/load/journeys.py: every page fetched, then posted, review, submit, confirmation), each
@@ -290,29 +292,28 @@ def run_mix(port: int, patients: int, think: float, seconds: float) -> dict:
 
 
 def run_round(args, folder: Path, number: int, reference: Flask, ref_port: int, port: int):
-    """One round on fresh drafts: the reference's GET and POST, and the screener's step GETs
-    and POST, the two apps in the opposite order to the previous round."""
+    """One round on fresh drafts: each screener request measured next to the reference request
+    it is compared with, the reference first in odd rounds and second in even ones. Returns
+    each row's (screener's, reference's) figures."""
     ref_get, ref_post = reference_requests(folder, reference, args.drafts, f"ref-{number}")
     gets, posts = screener_requests(folder, port, args.drafts, f"step-{number}")
-    groups = [
-        [
-            ("reference GET", ref_port, "/step", ref_get, 200),
-            ("reference POST", ref_port, "/step", ref_post, 302),
-        ],
-        [
-            ("blank step GET", port, STEP, gets, 200),
-            ("step POST", port, STEP, posts, 302),
-            # The POSTs stored these drafts' safety answers: now a return visit.
-            ("answered step GET", port, STEP, gets, 200),
-        ],
-    ]
-    if number % 2 == 0:
-        groups.reverse()
-    return {
-        name: measure(args, app_port, path, requests, expected)
-        for group in groups
-        for name, app_port, path, requests, expected in group
+    reference_get = (ref_port, "/step", ref_get, 200)
+    pairs = {
+        "blank step GET": ((port, STEP, gets, 200), reference_get),
+        "step POST": ((port, STEP, posts, 302), (ref_port, "/step", ref_post, 302)),
+        # The POSTs stored these drafts' safety answers: now a return visit.
+        "answered step GET": ((port, STEP, gets, 200), reference_get),
     }
+    measured = {}
+    for name, (screener, yardstick) in pairs.items():
+        if number % 2:
+            on_reference = measure(args, *yardstick)
+            on_screener = measure(args, *screener)
+        else:
+            on_screener = measure(args, *screener)
+            on_reference = measure(args, *yardstick)
+        measured[name] = (on_screener, on_reference)
+    return measured
 
 
 def main() -> int:
@@ -391,14 +392,6 @@ def main() -> int:
     return 0
 
 
-# Each screener row and the reference request it is compared with.
-COMPARED = {
-    "blank step GET": "reference GET",
-    "answered step GET": "reference GET",
-    "step POST": "reference POST",
-}
-
-
 def report(args, rounds: list[dict], context: dict, mix: dict | None) -> None:
     print(
         f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
@@ -407,21 +400,25 @@ def report(args, rounds: list[dict], context: dict, mix: dict | None) -> None:
     )
     for number, measured in enumerate(rounds, 1):
         print(
-            f"round {number}: "
-            + "; ".join(f"{name} {m['rps']:.0f} req/s" for name, m in measured.items())
+            f"round {number}, req/s of screener / reference: "
+            + "; ".join(
+                f"{name} {mine['rps']:.0f} / {theirs['rps']:.0f}"
+                for name, (mine, theirs) in measured.items()
+            )
         )
-    print(f"{'median of the rounds':20} {'req/s':>7} {'p99 ms':>7} {'× reference':>12}  target")
-    for name in [*COMPARED, *dict.fromkeys(COMPARED.values())]:
-        rps = median(m[name]["rps"] for m in rounds)
-        p99 = median(m[name]["p99"] for m in rounds)
-        problems = ", ".join(m[name]["problems"] for m in rounds if m[name]["problems"])
-        ratio = verdict = ""
-        if name in COMPARED:
-            value = median(m[name]["rps"] / m[COMPARED[name]]["rps"] for m in rounds)
-            ratio = f"{value:.2f}"
-            verdict = f">= {TARGET}  {'met' if value >= TARGET else 'MISSED'}"
+    print(
+        f"{'median of the rounds':20} {'req/s':>7} {'p99 ms':>7} {'ref req/s':>10} "
+        f"{'ref p99':>8} {'× ref':>6}  target (req/s)"
+    )
+    for name in rounds[0]:
+        mine = [m[name][0] for m in rounds]
+        theirs = [m[name][1] for m in rounds]
+        ratio = median(a["rps"] / b["rps"] for a, b in zip(mine, theirs, strict=True))
+        problems = ", ".join(f["problems"] for f in mine + theirs if f["problems"])
         print(
-            f"{name:20} {rps:7.0f} {p99:7.1f} {ratio:>12}  {verdict}"
+            f"{name:20} {median(f['rps'] for f in mine):7.0f} {median(f['p99'] for f in mine):7.1f}"
+            f" {median(f['rps'] for f in theirs):10.0f} {median(f['p99'] for f in theirs):8.1f}"
+            f" {ratio:6.2f}  >= {TARGET} {'met' if ratio >= TARGET else 'MISSED'}"
             + (f"  ({problems})" if problems else "")
         )
     print(
