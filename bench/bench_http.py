@@ -429,9 +429,10 @@ def report(args, rounds: list[dict], context: dict, mix: dict | None) -> None:
         return
     stats = mix["stats"]
     p95 = stats.percentile_ms(0.95)
+    pauses = f"pausing 0-{2 * args.think:g} s before each request" if args.think else "no pauses"
     print(
-        f"mix: {args.patients} patients at once, one journey each, pausing 0-{2 * args.think:g} s "
-        f"before each request; {mix['done']} journeys done, {len(mix['failed'])} failed, "
+        f"mix: {args.patients} patients at once, one journey each, {pauses}; "
+        f"{mix['done']} journeys done, {len(mix['failed'])} failed, "
         f"{mix['out of time']} out of time ({args.mix_seconds} s cap) in {mix['seconds']:.0f} s"
     )
     print(

@@ -38,6 +38,8 @@ def token_digest(token: str) -> str:
 
 
 class Draft(db.Model):
+    """A patient's unsent answers, found by the hash of the token their browser holds."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -58,6 +60,8 @@ def question(label: str, hint: str = "") -> RadioField:
 
 
 class SafetyForm(FlaskForm):
+    """Eight yes/no/unsure questions, each required (the screener's safety step)."""
+
     rf_bladder_bowel = question(
         "Is it newly hard to control when you pee or poo?",
         "For example, leaking, or not being able to go.",
@@ -89,10 +93,12 @@ class SafetyForm(FlaskForm):
     )
 
     def answers(self) -> dict:
-        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        """The answers as stored: question name to code."""
+        return {name: value for name, value in self.data.items() if name != "csrf_token"}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """The screener's SQLite settings that bear on speed."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -100,6 +106,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app, configured from the environment as the screener is."""
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
@@ -114,6 +121,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.route("/step", methods=["GET", "POST"])
     def step():
+        """Show the draft's questions; store valid answers and redirect (Post/Redirect/Get)."""
         query = select(Draft).filter_by(token_hash=token_digest(session.get(TOKEN_KEY, "")))
         draft = db.one_or_404(query)
         form = SafetyForm(data=draft.answers)
