@@ -1,31 +1,37 @@
-"""Benchmark questionnaire requests over HTTP, each as a ratio to a bare Flask "hello" route.
+"""Benchmark questionnaire steps over HTTP against a plain Flask app doing the same work.
 
-Usage: .venv/bin/python bench/bench_http.py [--seconds N] [--rounds N] [--workers N]
-       [--connections N]
+Usage: .venv/bin/python bench/bench_http.py [--seconds N] [--rounds N] [--patients N] [--think S]
 
-Serves a one-route Flask app and the screener app the same way (gunicorn, the same number
-of sync workers, 127.0.0.1, no access log, a SQLite database built by the migrations in a
-temporary folder) and loads each with wrk (Debian: `apt-get install wrk`) in one run:
+Serves three apps the same way (gunicorn, the same number of sync workers, 127.0.0.1, no access
+log, SQLite in WAL mode in a temporary folder) and loads each with wrk (Debian: `apt-get
+install wrk`) in one run:
 
-- hello: GET of the bare route, the yardstick;
-- step GET: GET /step/safety of a live draft with nothing stored on that step yet, as a
-  patient first sees it after Continue (the page is rendered once per process and language,
-  then only the patient's tokens are put in; see patient.views._blank_step);
-- step POST: POST /step/safety with the CSRF token and eight answers, spread over many drafts
-  (each post is checked, stored and reassessed, then redirects to the next step);
-- step GET, answered: the same page once its answers are stored (going Back, or Change from
-  the review), rendered in full with the stored answers; no target, shown for comparison;
-- submit: POST /review, sending drafts prepared beforehand with complete answers, each once.
+- the reference (reference_app.py), the yardstick: GET /step reads a draft and renders a
+  FlaskForm of eight questions; POST /step validates it, stores the answers and redirects;
+- the screener, with a database built by its migrations and drafts started over HTTP as a
+  patient starts them (start page, privacy notice, About you):
+  - blank step GET: GET /step/safety of a draft with nothing stored on that step;
+  - answered step GET: the same page once its answers are stored (Back, or Change);
+  - step POST: POST /step/safety with the CSRF token, the draft token and eight answers,
+    which redirects to the next step;
+- hello: a bare Flask route, for context only.
 
-hello, step GET and step POST are measured in rounds (3 by default, each on fresh drafts), and
-each ratio is the median of the rounds' ratios, hello measured just before in the same round:
-a shared machine's speed drifts by a fifth within minutes. The answered GET and the submit are
-measured once, after the rounds, against the median hello. Each measurement but the submit's
-follows a short warm-up of the same requests that is not counted.
+The apps are measured in rounds (3 by default), each on fresh drafts. In a round each screener
+request is measured right next to the reference request it is compared with (the reference's
+GET for the GETs, its POST for the POST), the reference first in odd rounds and second in even
+ones; each measurement follows a short warm-up of the same requests that is not counted. Each
+ratio is the median of the rounds' ratios: a shared machine's speed drifts by a fifth within
+minutes. Target: each of the three screener rows at least 0.75 × the reference's requests per
+second.
 
-Prints requests per second and the 99th-percentile latency of each, with their ratios to hello
-(targets: step GET >= 0.4, step POST >= 0.2, in requests per second). wrk and the server share
-the machine: compare the ratios within one run, never absolute figures across machines or runs.
+Last, a mix: many simulated patients at once (200 by default) each doing one whole journey
+(tests/load/journeys.py: every page fetched, then posted, review, submit, confirmation), each
+pausing before every request as a person does (--think, 0 for none), within a time cap.
+Prints its latency percentiles; target: p95 under 100 ms. The patients are Python threads on
+the same cores as the server, so their own scheduling counts in the latency they measure.
+
+wrk, the patients and the servers share the machine: compare ratios within one run, never
+absolute figures across machines or runs.
 """
 
 import argparse
@@ -36,32 +42,41 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from statistics import median
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
+import reference_app  # noqa: E402
 from flask import Flask, session  # noqa: E402
 from flask_wtf.csrf import generate_csrf  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 
-from screener import create_app  # noqa: E402
-from screener.extensions import db  # noqa: E402
-from screener.models import Patient, Status, Submission, token_digest, utcnow  # noqa: E402
-from screener.patient.views import remember_draft  # noqa: E402
-from screener.questions import STEPS  # noqa: E402
-from screener.scoring import RED_FLAG_KEYS, assess, validate  # noqa: E402
-from tests.load.journeys import make_patient  # noqa: E402
+from tests.load.journeys import (  # noqa: E402
+    CSRF_RE,
+    TOKEN_RE,
+    TRANSIENT,
+    Browser,
+    JourneyError,
+    OutOfTime,
+    Stats,
+    make_patient,
+    run_journey,
+)
 from tests.load.server import Gunicorn, app_environment, migrate  # noqa: E402
 
-TARGETS = {"step GET": 0.4, "step POST": 0.2}
-SAFE = [(key, "no") for key in RED_FLAG_KEYS]
+TARGET = 0.75  # of the reference's requests per second
+P95_TARGET_MS = 100
+STEP = "/step/safety"
+RADIO_NAME_RE = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*\btype="radio"')
 
-# wrk script: each thread sends its share of prepared requests (a cookie and a form body per
-# line); with "once" it stops when its share is used up, so every submit is a first submit.
+# wrk script: each thread loops over its share of prepared requests, a Cookie header and a
+# form body (empty for a GET) per line, and counts responses whose status is not the expected.
 LUA = """
 local threads, counter = {}, 0
 function setup(thread)
@@ -70,8 +85,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  path, expected, once = args[1], tonumber(args[3]), args[5] == "once"
-  items, index, unexpected, repeated = {}, 0, 0, 0
+  path, expected = args[1], tonumber(args[3])
+  items, index, unexpected = {}, 0, 0
   local n, stride = 0, tonumber(args[4])
   for line in io.lines(args[2]) do
     if n % stride == id then table.insert(items, line) end
@@ -79,34 +94,26 @@ function init(args)
   end
 end
 function request()
-  index = index + 1
-  if index > #items then
-    index = once and #items or 1
-    if once then repeated = repeated + 1 end
-  end
+  index = index % #items + 1
   local cookie, body = items[index]:match("([^\\t]*)\\t(.*)")
-  local headers = {["Cookie"] = "session=" .. cookie}
+  local headers = {["Cookie"] = cookie}
   if body == "" then return wrk.format("GET", path, headers) end
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   return wrk.format("POST", path, headers, body)
 end
 function response(status, headers, body)
   if status ~= expected then unexpected = unexpected + 1 end
-  if once and index >= #items then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
-  local unexpected, repeated = 0, 0
-  for _, thread in ipairs(threads) do
-    unexpected = unexpected + thread:get("unexpected")
-    repeated = repeated + thread:get("repeated")
-  end
-  io.write(string.format("unexpected: %d\\nrepeated: %d\\n", unexpected, repeated))
+  local unexpected = 0
+  for _, thread in ipairs(threads) do unexpected = unexpected + thread:get("unexpected") end
+  io.write(string.format("unexpected: %d\\n", unexpected))
 end
 """
 
 
 def hello_app() -> Flask:
-    """The yardstick: a bare Flask app with one route."""
+    """A bare Flask app with one route, for context."""
     app = Flask(__name__)
     app.add_url_rule("/", "hello", lambda: "Hello, World!")
     return app
@@ -119,28 +126,22 @@ def parse_wrk(output: str) -> dict:
     errors = re.search(r"Socket errors: (.*)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     unexpected = re.search(r"^unexpected: (\d+)", output, re.MULTILINE)
-    repeated = re.search(r"^repeated: (\d+)", output, re.MULTILINE)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p99": float(p99.group(1)) * units[p99.group(2)],
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "problems": ", ".join(
             text
             for text in (
                 errors and f"socket errors {errors.group(1)}",
                 non_2xx and f"{non_2xx.group(1)} non-2xx/3xx",
                 unexpected and int(unexpected.group(1)) and f"{unexpected.group(1)} unexpected",
-                repeated and int(repeated.group(1)) and f"{repeated.group(1)} repeated",
             )
             if text
         ),
     }
 
 
-def wrk(
-    args, port: int, path: str, script: Path | None = None, script_args=(), seconds=None
-) -> dict:
-    seconds = seconds or args.seconds
+def wrk(args, port: int, path: str, requests: Path | None, expected: int, seconds: int) -> dict:
     command = [
         "wrk",
         f"--threads={args.threads}",
@@ -149,211 +150,303 @@ def wrk(
         "--timeout=10s",
         "--latency",
     ]
-    if script:
-        command += ["--script", str(script)]
+    if requests:
+        command += ["--script", str(args.script)]
     command.append(f"http://127.0.0.1:{port}{path}")
-    if script:
-        command += ["--", path, *map(str, script_args)]
+    if requests:
+        command += ["--", path, str(requests), str(expected), str(args.threads)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(done.stderr or done.stdout)
     return parse_wrk(done.stdout)
 
 
-def measure(args, port: int, path: str, script: Path | None = None, script_args=()) -> dict:
+def measure(args, port: int, path: str, requests: Path | None = None, expected=200) -> dict:
     """A measurement after a short warm-up of the same requests (not counted), so that each
     server has imported, compiled and cached what these requests use."""
-    wrk(args, port, path, script, script_args, seconds=args.warm_up)
-    return wrk(args, port, path, script, script_args)
+    wrk(args, port, path, requests, expected, args.warm_up)
+    return wrk(args, port, path, requests, expected, args.seconds)
 
 
-def prepare_drafts(app: Flask, count: int, complete: bool, seed: int) -> list[tuple[str, str]]:
-    """Store `count` drafts with a patient (and, if `complete`, every answer); return each one's
-    session cookie and CSRF token, signed as the server signs them."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    rng = random.Random(seed)
-    now = utcnow()
-    slugs = [step.slug for step in STEPS]
-    tokens = []
+def write_requests(path: Path, lines: list[tuple[str, str]]) -> Path:
+    """A file of requests for the wrk script: a Cookie header and a form body per line."""
+    path.write_text("".join(f"{cookie}\t{body}\n" for cookie, body in lines))
+    return path
+
+
+def cookie_header(browser: Browser) -> str:
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def start_draft(port: int, number: int) -> tuple[str, str, str]:
+    """Start a screener draft over HTTP, up to the safety step; return its Cookie header, the
+    CSRF and draft tokens from the safety page, and the page itself."""
+    browser = Browser(port, "en", Stats(), time.monotonic() + 60, retry=False, timeout=10)
+    csrf = [("csrf_token", CSRF_RE.search(browser.get("/").text).group(1))]
+    browser.post("/", [*csrf, ("privacy", "y")], "/step/about-you")
+    about_you = [("full_name", f"Bench Patient {number}"), ("date_of_birth", "1970-01-01")]
+    browser.post("/step/about-you", [*csrf, *about_you, ("action", "continue")], STEP)
+    page = browser.get(STEP).text
+    hidden = [("csrf_token", CSRF_RE.search(page).group(1)), ("token", TOKEN_RE.search(page)[1])]
+    return cookie_header(browser), urlencode(hidden), page
+
+
+def screener_requests(folder: Path, port: int, count: int, name: str) -> tuple[Path, Path]:
+    """`count` fresh drafts at the safety step: a file of step GETs and one of step POSTs."""
+    with ThreadPoolExecutor(4) as pool:
+        drafts = list(pool.map(lambda number: start_draft(port, number), range(count)))
+    radios = dict.fromkeys(RADIO_NAME_RE.findall(drafts[0][2]))  # the page's questions, in order
+    answers = urlencode([("action", "continue"), *((key, "no") for key in radios)])
+    gets = write_requests(folder / f"{name}-get.txt", [(c, "") for c, _h, _p in drafts])
+    posts = [(cookie, f"{hidden}&{answers}") for cookie, hidden, _page in drafts]
+    return gets, write_requests(folder / f"{name}-post.txt", posts)
+
+
+def reference_requests(folder: Path, app: Flask, count: int, name: str) -> tuple[Path, Path]:
+    """`count` fresh reference drafts: a file of GETs and one of POSTs answering every question,
+    each with a session cookie holding the draft's token and a CSRF token, signed as the server
+    signs them."""
+    Draft, db = reference_app.Draft, reference_app.db
+    tokens = [secrets.token_urlsafe(32) for _ in range(count)]
     with app.app_context():
-        for number in range(count):
-            patient = make_patient(rng, number)
-            answers = validate(patient.answers if complete else {})
-            token = secrets.token_urlsafe(32)
-            submission = Submission(
-                reference=Submission.new_reference(),
-                token_hash=token_digest(token),
-                status=Status.DRAFT,
-                answers=answers,
-                steps_done=slugs if complete else ["about-you"],
-                created_at=now,
-                expires_at=now + timedelta(days=30),
-                patient=Patient(
-                    full_name=patient.identity["full_name"],
-                    name_search=patient.identity["full_name"].casefold(),
-                    date_of_birth=now.date().replace(year=1970),
-                ),
-            )
-            submission.apply_assessment(assess(answers).to_dict())
-            db.session.add(submission)
-            tokens.append(token)
+        db.session.add_all(Draft(token_hash=reference_app.token_digest(t)) for t in tokens)
         db.session.commit()
-    drafts = []
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    gets, posts = [], []
     for token in tokens:
-        # A request context of its own (and so its own `g`) for each draft's CSRF token.
-        with app.test_request_context():
-            remember_draft(token)  # the session as the app keeps it
+        with app.test_request_context():  # a `g` of its own for each draft's CSRF token
+            session[reference_app.TOKEN_KEY] = token
             csrf = generate_csrf()
-            drafts.append((serializer.dumps(dict(session)), csrf, token))
-    return drafts
+            cookie = f"{cookie_name}={serializer.dumps(dict(session))}"
+            radios = [f.name for f in reference_app.SafetyForm() if f.type == "RadioField"]
+        fields = [("csrf_token", csrf), ("action", "continue"), *((n, "no") for n in radios)]
+        gets.append((cookie, ""))
+        posts.append((cookie, urlencode(fields)))
+    gets = write_requests(folder / f"{name}-get.txt", gets)
+    return gets, write_requests(folder / f"{name}-post.txt", posts)
 
 
-def submitted_count(app: Flask) -> int:
-    with app.app_context():
-        query = select(func.count()).where(Submission.status == Status.SUBMITTED)
-        return db.session.scalar(query)
+class MixStats(Stats):
+    """Stats that also keep each request's own, to name the slowest."""
+
+    def __init__(self):
+        super().__init__()
+        self.pages: dict[str, Stats] = {}
+
+    def record(self, method: str, path: str, status: int, seconds: float) -> None:
+        super().record(method, path, status, seconds)
+        with self.lock:
+            page = self.pages.setdefault(f"{method} {path}", Stats())
+        page.record(method, path, status, seconds)
+
+    def slowest(self, count: int) -> list[tuple[str, Stats]]:
+        """The `count` requests with the highest p95."""
+        ranked = sorted(self.pages.items(), key=lambda item: item[1].percentile_ms(0.95))
+        return ranked[::-1][:count]
 
 
-def step_requests(folder: Path, app: Flask, args, seed: int) -> tuple[Path, Path]:
-    """Fresh drafts with nothing stored on the safety step: a file of GETs and one of POSTs."""
-    steps = prepare_drafts(app, args.drafts, complete=False, seed=seed)
-    gets = folder / f"step-get-{seed}.txt"
-    gets.write_text("".join(f"{cookie}\t\n" for cookie, _csrf, _token in steps))
-    posts = folder / f"step-post-{seed}.txt"
-    lines = []
-    for cookie, csrf, token in steps:
-        fields = [("csrf_token", csrf), ("token", token), ("action", "continue"), *SAFE]
-        lines.append(f"{cookie}\t" + "&".join(f"{k}={v}" for k, v in fields) + "\n")
-    posts.write_text("".join(lines))
-    return gets, posts
+class PatientBrowser(Browser):
+    """A patient's browser, the patient pausing before each request (reading, answering)."""
+
+    def __init__(self, *args, think: float, rng: random.Random, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.think = think
+        self.rng = rng
+
+    def request(self, method: str, path: str, form: list | None = None):
+        time.sleep(self.rng.uniform(0, 2 * self.think))
+        return super().request(method, path, form)
+
+
+def run_mix(port: int, patients: int, think: float, seconds: float) -> dict:
+    """`patients` threads at once, each one whole journey; the time cap ends what is left."""
+    stats = MixStats()
+    deadline = time.monotonic() + seconds
+    outcomes = {"done": 0, "failed": [], "out of time": 0}
+    lock = threading.Lock()
+
+    def journey(number: int) -> None:
+        rng = random.Random(f"mix-{number}")
+        patient = make_patient(rng, number)
+        browser = PatientBrowser(
+            port, patient.language, stats, deadline, False, 30.0, think=think, rng=rng
+        )
+        try:
+            run_journey(browser, patient)
+            outcome = "done"
+        except OutOfTime:
+            outcome = "out of time"
+        except (JourneyError, *TRANSIENT) as exc:
+            with lock:
+                outcomes["failed"].append(f"journey {number}: {exc!r}"[:500])
+            return
+        with lock:
+            outcomes[outcome] += 1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(patients) as pool:
+        list(pool.map(journey, range(patients)))
+    elapsed = time.monotonic() - started
+    return {"stats": stats, "seconds": elapsed, **outcomes}
+
+
+def run_round(args, folder: Path, number: int, reference: Flask, ref_port: int, port: int):
+    """One round on fresh drafts: each screener request measured next to the reference request
+    it is compared with, the reference first in odd rounds and second in even ones. Returns
+    each row's (screener's, reference's) figures."""
+    ref_get, ref_post = reference_requests(folder, reference, args.drafts, f"ref-{number}")
+    gets, posts = screener_requests(folder, port, args.drafts, f"step-{number}")
+    reference_get = (ref_port, "/step", ref_get, 200)
+    pairs = {
+        "blank step GET": ((port, STEP, gets, 200), reference_get),
+        "step POST": ((port, STEP, posts, 302), (ref_port, "/step", ref_post, 302)),
+        # The POSTs stored these drafts' safety answers: now a return visit.
+        "answered step GET": ((port, STEP, gets, 200), reference_get),
+    }
+    measured = {}
+    for name, (screener, yardstick) in pairs.items():
+        if number % 2:
+            on_reference = measure(args, *yardstick)
+            on_screener = measure(args, *screener)
+        else:
+            on_screener = measure(args, *screener)
+            on_reference = measure(args, *yardstick)
+        measured[name] = (on_screener, on_reference)
+    return measured
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of hello, step GET, POST")
+    parser.add_argument("--warm-up", type=int, default=2, help="seconds before each measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of reference and screener")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections")
-    parser.add_argument("--drafts", type=int, default=50, help="drafts the step POSTs rotate over")
-    parser.add_argument("--warm-up", type=int, default=2, help="seconds before each measurement")
+    parser.add_argument("--drafts", type=int, default=50, help="drafts each round rotates over")
+    parser.add_argument("--patients", type=int, default=200, help="in the mix (0: no mix)")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause per request, s")
+    parser.add_argument("--mix-seconds", type=int, default=90, help="time cap of the mix")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS).")
         return 1
 
-    rounds, extra = [], {}
+    rounds, mix = [], None
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-        migrate(url)
-        script = folder / "requests.lua"
-        script.write_text(LUA)
-        env = app_environment(url)
-        app = create_app(
-            {"SECRET_KEY": env["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url, "TESTING": False}
+        args.script = folder / "requests.lua"
+        args.script.write_text(LUA)
+        screener_url = f"sqlite:///{folder / 'screener.sqlite3'}"
+        migrate(screener_url)
+        reference_url = f"sqlite:///{folder / 'reference.sqlite3'}"
+        secret_key = app_environment(reference_url)["SECRET_KEY"]  # what the servers sign with
+        reference = reference_app.create_app(
+            {"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": reference_url}
         )
-        hello = Gunicorn(
-            url,
-            folder / "hello.log",
-            workers=args.workers,
-            app="bench_http:hello_app()",
-            access_log=False,
-            pythonpath=str(ROOT / "bench"),
-        )
-        server = None
-        stride = args.threads
-        try:
-            hello.start(ready_path="/")
-            # Built once hello serves: each picks a free port when built.
-            server = Gunicorn(url, folder / "screener.log", workers=args.workers, access_log=False)
-            server.start()  # both stay up; a server not being measured is idle
-            for number in range(1, args.rounds + 1):
-                gets, posts = step_requests(folder, app, args, seed=number)
-                rounds.append(
-                    {
-                        "hello": measure(args, hello.port, "/"),
-                        "step GET": measure(
-                            args, server.port, "/step/safety", script, (gets, 200, stride, "loop")
-                        ),
-                        "step POST": measure(
-                            args, server.port, "/step/safety", script, (posts, 302, stride, "loop")
-                        ),
-                    }
-                )
-            # The last round's POSTs stored the safety answers of its drafts: a return visit.
-            extra["step GET, answered"] = measure(
-                args, server.port, "/step/safety", script, (gets, 200, stride, "loop")
-            )
-            # Enough fresh drafts for the whole run at the step POST's rate, and then some.
-            count = int(rounds[-1]["step POST"]["rps"] * args.seconds * 1.5) + args.connections
-            started = time.perf_counter()
-            ready = prepare_drafts(app, count, complete=True, seed=0)
-            prepared = time.perf_counter() - started
-            submits = folder / "submit.txt"
-            submits.write_text(
-                "".join(
-                    f"{cookie}\tcsrf_token={csrf}&token={token}\n" for cookie, csrf, token in ready
-                )
-            )
-            before = submitted_count(app)
-            extra["submit"] = wrk(
-                args, server.port, "/review", script, (submits, 302, stride, "once")
-            )
-            sent = submitted_count(app) - before
-        finally:
-            if server is not None:
-                server.stop()
-            hello.stop()
-            with app.app_context():
-                db.engine.dispose()
+        with reference.app_context():
+            reference_app.db.create_all()
 
-    print(
-        f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
-        f"{args.connections} connections; {args.warm_up} s warm-up + {args.seconds} s each; "
-        f"SQLite; one machine"
-    )
-    print(f"(prepared {count} complete drafts in {prepared:.1f} s; {sent} were sent)")
-    for number, measured in enumerate(rounds, 1):
-        base = measured["hello"]["rps"]
-        print(
-            f"round {number}: "
-            + "; ".join(
-                f"{name} {figures['rps']:.0f} req/s ({figures['rps'] / base:.2f} × hello), "
-                f"p99 {figures['p99']:.1f} ms"
-                for name, figures in measured.items()
+        servers = []
+
+        def serve(name: str, url: str, app: str, ready_path: str = "/", **options) -> Gunicorn:
+            # One after the other: each picks a free port when built.
+            server = Gunicorn(
+                url,
+                folder / f"{name}.log",
+                workers=args.workers,
+                app=app,
+                access_log=False,
+                **options,
             )
-        )
-    heading = f"{'req/s':>7} {'× hello':>8} {'p99 ms':>8} {'× hello':>8}"
-    print(f"{'median of the rounds':20} {heading}  target")
-    hello_rps = median(measured["hello"]["rps"] for measured in rounds)
-    hello_p99 = median(measured["hello"]["p99"] for measured in rounds)
-    for name in rounds[0]:
-        rps = median(measured[name]["rps"] for measured in rounds)
-        ratio = median(measured[name]["rps"] / measured["hello"]["rps"] for measured in rounds)
-        p99 = median(measured[name]["p99"] for measured in rounds)
-        p99_ratio = median(measured[name]["p99"] / measured["hello"]["p99"] for measured in rounds)
-        problems = ", ".join(m[name]["problems"] for m in rounds if m[name]["problems"])
-        print_row(name, rps, ratio, p99, p99_ratio, problems)
-    for name, figures in extra.items():
-        print_row(
-            name,
-            figures["rps"],
-            figures["rps"] / hello_rps,
-            figures["p99"],
-            figures["p99"] / hello_p99,
-            figures["problems"],
-        )
+            servers.append(server)
+            server.start(ready_path=ready_path)
+            return server
+
+        try:
+            # All stay up; the ones not being measured are idle.
+            hello = serve("hello", screener_url, "bench_http:hello_app()", pythonpath=str(BENCH))
+            ref = serve(
+                "reference",
+                reference_url,
+                "reference_app:create_app()",
+                "/static/site.css",
+                pythonpath=str(BENCH),
+            )
+            server = serve(
+                "screener", screener_url, "screener:create_app()", "/about-si-joint-fusion"
+            )
+            for number in range(1, args.rounds + 1):
+                rounds.append(run_round(args, folder, number, reference, ref.port, server.port))
+            context = measure(args, hello.port, "/")
+            if args.patients:
+                mix = run_mix(server.port, args.patients, args.think, args.mix_seconds)
+        finally:
+            for running in servers:
+                running.stop()
+            with reference.app_context():
+                reference_app.db.engine.dispose()
+
+    report(args, rounds, context, mix)
     return 0
 
 
-def print_row(name: str, rps: float, ratio: float, p99: float, p99_ratio: float, problems: str):
-    target = TARGETS.get(name)
-    verdict = "" if target is None else f">= {target}  {'met' if ratio >= target else 'MISSED'}"
+def report(args, rounds: list[dict], context: dict, mix: dict | None) -> None:
     print(
-        f"{name:20} {rps:7.0f} {ratio:8.2f} {p99:8.1f} {p99_ratio:8.1f}  {verdict}"
-        + (f"  ({problems})" if problems else "")
+        f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
+        f"{args.connections} connections; {args.warm_up} s warm-up + {args.seconds} s each; "
+        f"{len(rounds)} rounds; SQLite (WAL); one machine"
     )
+    for number, measured in enumerate(rounds, 1):
+        print(
+            f"round {number}, req/s of screener / reference: "
+            + "; ".join(
+                f"{name} {mine['rps']:.0f} / {theirs['rps']:.0f}"
+                for name, (mine, theirs) in measured.items()
+            )
+        )
+    print(
+        f"{'median of the rounds':20} {'req/s':>7} {'p99 ms':>7} {'ref req/s':>10} "
+        f"{'ref p99':>8} {'× ref':>6}  target (req/s)"
+    )
+    for name in rounds[0]:
+        mine = [m[name][0] for m in rounds]
+        theirs = [m[name][1] for m in rounds]
+        ratio = median(a["rps"] / b["rps"] for a, b in zip(mine, theirs, strict=True))
+        problems = ", ".join(f["problems"] for f in mine + theirs if f["problems"])
+        print(
+            f"{name:20} {median(f['rps'] for f in mine):7.0f} {median(f['p99'] for f in mine):7.1f}"
+            f" {median(f['rps'] for f in theirs):10.0f} {median(f['p99'] for f in theirs):8.1f}"
+            f" {ratio:6.2f}  >= {TARGET} {'met' if ratio >= TARGET else 'MISSED'}"
+            + (f"  ({problems})" if problems else "")
+        )
+    print(
+        f"{'hello (context)':20} {context['rps']:7.0f} {context['p99']:7.1f}"
+        + (f"  ({context['problems']})" if context["problems"] else "")
+    )
+    if mix is None:
+        return
+    stats = mix["stats"]
+    p95 = stats.percentile_ms(0.95)
+    pauses = f"pausing 0-{2 * args.think:g} s before each request" if args.think else "no pauses"
+    print(
+        f"mix: {args.patients} patients at once, one journey each, {pauses}; "
+        f"{mix['done']} journeys done, {len(mix['failed'])} failed, "
+        f"{mix['out of time']} out of time ({args.mix_seconds} s cap) in {mix['seconds']:.0f} s"
+    )
+    print(
+        f"mix: {stats.requests} requests ({stats.requests / mix['seconds']:.0f}/s); "
+        f"p50 {stats.percentile_ms(0.5):.1f} ms, p95 {p95:.1f} ms, "
+        f"p99 {stats.percentile_ms(0.99):.1f} ms; 5xx: {len(stats.server_errors)}; "
+        f"p95 < {P95_TARGET_MS} ms: {'met' if p95 < P95_TARGET_MS else 'MISSED'}"
+    )
+    slowest = ", ".join(
+        f"{name} {page.percentile_ms(0.95):.0f} ms" for name, page in stats.slowest(4)
+    )
+    print(f"mix: highest p95 (requests): {slowest}")
+    for failure in mix["failed"][:3]:
+        print(f"  {failure}")
 
 
 if __name__ == "__main__":
