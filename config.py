@@ -57,10 +57,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # Sign-in and resume attempts are limited (screener.ratelimit); with several workers or
+    # machines, point this at Redis (redis://host:6379/0) so that they share the counts.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    # Refused requests get a page of their own (429); X-RateLimit headers on every response
-    # would only describe the limits to whoever probes them.
-    RATELIMIT_HEADERS_ENABLED = False
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")

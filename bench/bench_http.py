@@ -73,7 +73,8 @@ from tests.load.server import Gunicorn, app_environment, migrate  # noqa: E402
 TARGET = 0.75  # of the reference's requests per second
 P95_TARGET_MS = 100
 STEP = "/step/safety"
-RADIO_NAME_RE = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*\btype="radio"')
+INPUT_RE = re.compile(r"<input\b[^>]*>")
+NAME_RE = re.compile(r'\bname="([^"]+)"')
 
 # wrk script: each thread loops over its share of prepared requests, a Cookie header and a
 # form body (empty for a GET) per line, and counts responses whose status is not the expected.
@@ -195,7 +196,9 @@ def screener_requests(folder: Path, port: int, count: int, name: str) -> tuple[P
     """`count` fresh drafts at the safety step: a file of step GETs and one of step POSTs."""
     with ThreadPoolExecutor(4) as pool:
         drafts = list(pool.map(lambda number: start_draft(port, number), range(count)))
-    radios = dict.fromkeys(RADIO_NAME_RE.findall(drafts[0][2]))  # the page's questions, in order
+    # The page's questions, in order: the names of its radio buttons.
+    inputs = INPUT_RE.findall(drafts[0][2])
+    radios = dict.fromkeys(NAME_RE.search(tag)[1] for tag in inputs if 'type="radio"' in tag)
     answers = urlencode([("action", "continue"), *((key, "no") for key in radios)])
     gets = write_requests(folder / f"{name}-get.txt", [(c, "") for c, _h, _p in drafts])
     posts = [(cookie, f"{hidden}&{answers}") for cookie, hidden, _page in drafts]

@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         form = SafetyForm(data=draft.answers)
         if form.validate_on_submit():
             draft.answers = {**draft.answers, **form.answers()}
+            draft.updated_at = utcnow()  # written on every save, as the screener renews a draft
             db.session.commit()
             return redirect(url_for("step"))
         return render_template("step.html", form=form)

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from config import Config
 
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,12 +115,12 @@ def current_languages() -> tuple[str, ...]:
 
 def register_request_checks(app: Flask) -> None:
     """The checks every request passes before its view, in the order they run."""
-    from . import input_guard
+    from . import input_guard, ratelimit
 
     input_guard.init_app(app)  # first: no other check reads a NUL
     csrf.init_app(app)
     app.before_request(check_csrf)
-    limiter.init_app(app)
+    ratelimit.init_app(app)  # counts and checks only in the views that have a limit
 
 
 def check_csrf() -> None:

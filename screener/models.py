@@ -17,10 +17,11 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    exists,
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -180,14 +181,13 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    # Loaded with the row: every patient page asks whether the identity is stored.
     patient: Mapped["Patient | None"] = relationship(
-        back_populates="submission", cascade="all, delete-orphan", uselist=False, lazy="joined"
+        back_populates="submission", cascade="all, delete-orphan", uselist=False
     )
-    reviewed_by: Mapped[User | None] = relationship()
-    notes: Mapped[list["ReviewNote"]] = relationship(
-        back_populates="submission", cascade="all, delete-orphan", order_by="ReviewNote.id"
-    )
+    # Read-only: set reviewed_by_id, and add notes as ReviewNote rows (the database deletes
+    # them with their submission), so that saving a step has no relationships to work through.
+    reviewed_by: Mapped[User | None] = relationship(viewonly=True)
+    notes: Mapped[list["ReviewNote"]] = relationship(viewonly=True, order_by="ReviewNote.id")
 
     @staticmethod
     def new_reference() -> str:
@@ -210,13 +210,9 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
         if self.reviewed_at is not None:
             return False
         self.reviewed_at = now or utcnow()
-        self.reviewed_by = user
+        self.reviewed_by_id = user.id
         return True
 
-    @property
-    def identified(self) -> bool:
-        """Whether the patient's identity is stored."""
-        return self.patient is not None
 
     @property
     def is_reviewed(self) -> bool:
@@ -256,6 +252,13 @@ class Patient(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.
         return name
 
 
+# Whether the identity is stored, read with the submission's row: every patient page asks, and
+# most need nothing else of it (save_identity reads it again once it has stored one).
+Submission.identified = column_property(
+    exists().where(Patient.submission_id == Submission.id), deferred=False
+)
+
+
 class ReviewNote(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
     """A clinician's note on a submission; kept as written."""
 
@@ -269,7 +272,7 @@ class ReviewNote(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    submission: Mapped[Submission] = relationship(back_populates="notes")
+    submission: Mapped[Submission] = relationship()
     author: Mapped[User] = relationship()
 
 

@@ -630,7 +630,11 @@ class Assessment:
 
 def assess(answers: Mapping[str, object]) -> Assessment:
     """Validate the answers, then score them against the rubric."""
-    a = validate(answers)
+    return score(validate(answers))
+
+
+def score(a: dict[str, Any]) -> Assessment:
+    """Score answers that validate() returned, against the rubric."""
     odi = _odi_percent(a["odi"]) if "odi" in a else None
     criteria = {
         "location": _location(a),

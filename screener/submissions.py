@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from .catalogue import ABOUT_YOU
 from .extensions import db
 from .models import CODE_ALPHABET, Patient, Status, Submission, token_digest, utcnow
-from .scoring import RUBRIC_VERSION, assess, validate
+from .scoring import RUBRIC_VERSION, assess, score, validate
 
 CODE_LENGTH = 8  # a resume code, shown as ABCD-EFGH
 
@@ -68,10 +68,11 @@ def format_code(code: str) -> str:
 
 
 def _store(submission: Submission, answers: dict, language: str, now: datetime) -> None:
-    """Keep a checked set of answers and recompute everything derived from them."""
+    """Keep a set of answers that scoring.validate() returned, and recompute everything derived
+    from them."""
     submission.answers = answers
     submission.language = language
-    submission.apply_assessment(assess(answers).to_dict(), now)
+    submission.apply_assessment(score(answers).to_dict(), now)
     if submission.status == Status.DRAFT:
         submission.expires_at = now + _ttl()
     # A red flag puts the draft in the clinic queue at once; the patient may still finish.
@@ -133,10 +134,11 @@ def save_identity(
     patient.date_of_birth = identity.date_of_birth
     patient.phone = identity.phone
     patient.email = identity.email
-    _store(submission, submission.answers, language, now)
+    _store(submission, validate(submission.answers), language, now)
     if complete:
         _mark_done(submission, ABOUT_YOU)
     db.session.commit()
+    db.session.refresh(submission, ["identified"])
 
 
 def save_step(

@@ -1,109 +1,64 @@
-"""Flask-Limiter's documented settings limit requests, and the views' own limits still hold.
-
-The limiter is one object for every app made in a process, and it keeps the limits of the first
-app that set RATELIMIT_DEFAULT or RATELIMIT_APPLICATION: those cases run in a fresh interpreter.
-(tests/clinic/test_throttling.py and tests/patient/test_resume.py check the views' own limits.)
-"""
-
-import json
-import subprocess
-import sys
-from pathlib import Path
+"""The rate limits' settings, and what a limit counts (tests/clinic/test_throttling.py and
+tests/patient/test_resume.py check each view's own limits)."""
 
 import pytest
+from flask import Flask
 
-ROOT = Path(__file__).resolve().parents[1]
+from screener import ratelimit
 
-# Make an app from the given settings, send the given requests, print each status and whether
-# any response described its limits in X-RateLimit headers.
-SEND = """
-import json, sys
-from screener import create_app
-from screener.extensions import db
-
-settings, instance, requests = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
-config = {"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, **settings}
-app = create_app(config, instance_path=instance)
-with app.app_context():
-    db.create_all()
-client = app.test_client()
-statuses, headers = [], set()
-for method, path, data in requests:
-    with client.open(path, method=method, data=data) as response:
-        statuses.append(response.status_code)
-        headers.update(response.headers.keys())
-print(json.dumps({"statuses": statuses, "headers": sorted(headers)}))
-"""
-
-LIMITED = {"RATELIMIT_ENABLED": True}
 # Failed sign-ins, each for another account (five failures lock an account).
-SIGN_INS = [
-    ("POST", "/clinic/login", {"email": f"nobody{n}@clinic.example", "password": "x" * 12})
-    for n in range(11)
-]
+SIGN_INS = [{"email": f"nobody{n}@clinic.example", "password": "x" * 12} for n in range(11)]
 
 
-def send(tmp_path, settings: dict, requests: list[tuple]) -> list[int]:
-    """The statuses of requests sent in order to a new app made in its own interpreter."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-c",
-            SEND,
-            json.dumps(settings),
-            str(tmp_path),
-            json.dumps(requests),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert not [h for h in result["headers"] if h.startswith("X-RateLimit")]
-    return result["statuses"]
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True}
 
 
-def get(path: str) -> tuple:
-    return ("GET", path, None)
+def test_limits_are_kept_apart_per_app(app, client):
+    """Each app has counters of its own, so one app's traffic never limits another's."""
+    statuses = [client.post("/clinic/login", data=data).status_code for data in SIGN_INS]
+    assert statuses == [200] * 10 + [429]
+    other = Flask(__name__)
+    other.config.update(RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ENABLED=True)
+    ratelimit.init_app(other)
+    assert other.extensions[ratelimit.EXTENSION_KEY] is not app.extensions[ratelimit.EXTENSION_KEY]
 
 
-@pytest.mark.parametrize(
-    ("settings", "requests", "expected"),
-    [
-        # A default limit counts each page on its own; static files are never limited.
-        (
-            {**LIMITED, "RATELIMIT_DEFAULT": "2 per minute"},
-            [get("/"), get("/"), get("/"), get("/about-si-joint-fusion")]
-            + [get("/static/css/clinic.css")] * 3,
-            [200, 200, 429, 200, 200, 200, 200],
-        ),
-        # An application limit counts every page together.
-        (
-            {**LIMITED, "RATELIMIT_APPLICATION": "2 per minute"},
-            [get("/"), get("/about-si-joint-fusion"), get("/clinic/login")],
-            [200, 200, 429],
-        ),
-        # Sign-in keeps its own limit (10 a minute per address) instead of the default one.
-        (
-            {**LIMITED, "RATELIMIT_DEFAULT": "2 per minute"},
-            SIGN_INS,
-            [200] * 10 + [429],
-        ),
-    ],
-)
-def test_documented_settings_limit_requests(tmp_path, settings, requests, expected):
-    assert send(tmp_path, settings, requests) == expected
-
-
-@pytest.mark.parametrize(
-    "app_config", [{"RATELIMIT_ENABLED": False, "RATELIMIT_APPLICATION": "2 per minute"}]
-)
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": False}])
 def test_rate_limiting_off_turns_every_limit_off(client, app_config):
-    # Safe in this process: a limiter that is off takes none of the app's limits.
-    assert [client.get("/").status_code for _ in range(3)] == [200] * 3
-    statuses = [client.post(path, data=data).status_code for _method, path, data in SIGN_INS]
+    statuses = [client.post("/clinic/login", data=data).status_code for data in SIGN_INS]
     assert statuses == [200] * 11
+
+
+def test_a_limit_counts_only_its_methods_and_what_it_is_told_to(app):
+    calls = []
+
+    @ratelimit.limit("2 per minute", methods=["POST"], counts=lambda r: r.status_code == 400)
+    def view():
+        calls.append(1)
+        return "no", 400 if len(calls) != 2 else 200
+
+    def statuses(method: str, times: int) -> list[int]:
+        out = []
+        for _ in range(times):
+            with app.test_request_context("/", method=method):
+                try:
+                    out.append(app.make_response(view()).status_code)
+                except Exception as refused:  # werkzeug's 429
+                    out.append(refused.code)
+        return out
+
+    assert 429 not in statuses("GET", 4)  # not limited, not counted
+    calls.clear()
+    # The second post succeeds and is not counted; the limit is reached by the 1st and 3rd.
+    assert statuses("POST", 4) == [400, 200, 400, 429]
+
+
+def test_the_storage_comes_from_the_settings(app):
+    limiter = app.extensions[ratelimit.EXTENSION_KEY]
+    assert type(limiter.storage).__name__ == "MemoryStorage"
+    with pytest.raises(Exception, match="nowhere"):
+        broken = Flask(__name__)
+        broken.config["RATELIMIT_STORAGE_URI"] = "nowhere://"
+        ratelimit.init_app(broken)

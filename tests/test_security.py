@@ -130,7 +130,7 @@ def test_a_nul_character_is_refused_before_the_csrf_check(client, app_config, pa
 def all_logs(caplog, capsys):
     """Everything logged at DEBUG and up, and everything printed, as one text."""
     caplog.set_level(logging.DEBUG)
-    for name in ("screener", "flask.app", "flask_limiter", "flask_wtf"):
+    for name in ("screener", "flask.app", "flask_wtf"):
         caplog.set_level(logging.DEBUG, logger=name)
 
     def text() -> str:

@@ -3,8 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import audit
-from ..extensions import db, limiter
+from .. import audit, ratelimit
+from ..extensions import db
 from ..models import User, utcnow
 from ..security import safe_next
 from .forms import LoginForm
@@ -34,10 +34,8 @@ def _landing() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
-@limiter.limit(
-    "5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed
-)
+@ratelimit.limit("10 per minute", methods=["POST"])
+@ratelimit.limit("5 per 15 minutes", key=_account_key, methods=["POST"], counts=_sign_in_failed)
 def login():
     """Sign in with email and password; go on to a same-site `next` page or the queue."""
     if current_user.is_authenticated:

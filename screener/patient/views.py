@@ -20,9 +20,9 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from .. import submissions
+from .. import ratelimit, submissions
 from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
-from ..extensions import csrf, limiter
+from ..extensions import csrf
 from ..models import Status, Submission
 from ..scoring import AnswerError
 from ..security import safe_next
@@ -354,7 +354,7 @@ def saved():
 
 
 @bp.get("/resume/<token>")
-@limiter.limit("30 per 10 minutes")
+@ratelimit.limit("30 per 10 minutes")
 def resume_link(token: str):
     """Open a saved questionnaire from its resume link."""
     submission = submissions.find_by_token(token)
@@ -369,7 +369,7 @@ def resume_link(token: str):
 
 
 @bp.route("/resume", methods=["GET", "POST"])
-@limiter.limit("10 per 10 minutes", methods=["POST"])
+@ratelimit.limit("10 per 10 minutes", methods=["POST"])
 def resume():
     """Open a saved questionnaire with its resume code and the date of birth."""
     form = ResumeForm(formdata=request.form if request.method == "POST" else None)
