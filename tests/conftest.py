@@ -23,19 +23,14 @@ def pytest_collection_modifyitems(config, items):
     """Mark `db` every test that uses a database fixture, directly or through other fixtures;
     on PostgreSQL, deselect the rest: they would only run the same code again.
 
-    A test that reaches TEST_DATABASE_URL some other way is marked `db` by hand. The PostgreSQL
-    pass runs the load tests first: scripts/test runs it beside the SQLite pass, whose load
-    tests come later, so the two passes' busiest minutes do not fall together.
+    A test that reaches TEST_DATABASE_URL some other way is marked `db` by hand.
     """
     for item in items:
         if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
     if not TEST_DATABASE_URL:
         return
-    kept = sorted(
-        (item for item in items if item.get_closest_marker("db")),
-        key=lambda item: not item.nodeid.startswith("tests/load/"),
-    )
+    kept = [item for item in items if item.get_closest_marker("db")]
     deselected = [item for item in items if not item.get_closest_marker("db")]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
