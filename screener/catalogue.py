@@ -572,7 +572,6 @@ ODI = Question(
 ODI_AFTER = "daily-life"  # the step the ODI step follows
 
 QUESTIONS: dict[str, Question] = {q.key: q for step in STEPS for q in step.questions}
-STEP_OF: dict[str, Step] = {q.key: step for step in STEPS for q in step.questions}
 
 
 def _answer_keys():
