@@ -28,8 +28,9 @@ class Config:
     # None means "a SQLite file in the instance folder"; the factory fills it in.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
 
-    CLINIC_NAME = os.environ.get("CLINIC_NAME", "Your clinic")
-    CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "555-0100")
+    # Unset, patient pages say "your care team" and show no phone number (never a made-up one).
+    CLINIC_NAME = os.environ.get("CLINIC_NAME", "").strip()
+    CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "").strip()
     # Some clinics prefer to tell patients their outcome only at the visit.
     SHOW_OUTCOME_TO_PATIENTS = _flag("SHOW_OUTCOME_TO_PATIENTS", True)
     DRAFT_TTL_DAYS = int(os.environ.get("DRAFT_TTL_DAYS", "30"))

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from .. import ratelimit, submissions
 from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
@@ -68,8 +69,15 @@ def check_form_token() -> None:
 
 @bp.context_processor
 def clinic_contact() -> dict:
+    """How patient pages name the clinic: its name, else "your care team"; and its phone
+    number as a link, or None when the clinic has not set one (no number is made up)."""
+    name = current_app.config["CLINIC_NAME"]
     phone = current_app.config["CLINIC_PHONE"]
-    return {"clinic_phone_href": "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")}
+    link = None
+    if phone:
+        href = "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        link = Markup('<a href="{}">{}</a>').format(href, phone)
+    return {"clinic": name or _("your care team"), "phone_link": link}
 
 
 def _language() -> str:

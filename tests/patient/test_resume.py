@@ -112,7 +112,7 @@ def test_resume_form_errors(client, data, field, message):
 
 
 def test_wrong_dates_of_birth_are_limited_then_locked(started, app):
-    app.config["RESUME_MAX_FAILURES"] = 3
+    app.config.update(RESUME_MAX_FAILURES=3, CLINIC_PHONE="(555) 010-0199")
     _link, code = save_later(started)
     other = app.test_client()
     for tries in (1, 2):
@@ -121,7 +121,7 @@ def test_wrong_dates_of_birth_are_limited_then_locked(started, app):
         assert only_submission(app).resume_failures == tries
     response = other.post("/resume", data={"code": code, "date_of_birth": "1971-03-25"})
     assert response.status_code == 403
-    assert "locked" in response.text and app.config["CLINIC_PHONE"] in response.text
+    assert "locked" in response.text and "(555) 010-0199" in response.text
     # Locked: even the right date of birth no longer opens it, and tries stop counting.
     response = other.post("/resume", data={"code": code, "date_of_birth": DOB})
     assert response.status_code == 403
