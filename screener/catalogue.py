@@ -199,10 +199,24 @@ STEPS: tuple[Step, ...] = (
                 "Leg weakness that is getting worse",
             ),
             _red_flag(
+                "rf_sexual_function",
+                N_(
+                    "Is there new numbness in your private parts, or a new change in sex, such as "
+                    "getting an erection, ejaculating or feeling during sex?"
+                ),
+                "New genital numbness or change in sexual function",
+                N_("Your answer is private. It goes only to your care team."),
+            ),
+            _red_flag(
                 "rf_fever",
                 N_("Do you have a fever or chills along with this pain?"),
                 "Fever (38 °C / 100.4 °F or more) or chills with this pain",
                 N_("A fever is 38 °C (100.4 °F) or more."),
+            ),
+            _red_flag(
+                "rf_both_legs",
+                N_("Do you have new pain, numbness or tingling going down both legs?"),
+                "New pain, numbness or tingling down both legs",
             ),
             _red_flag(
                 "rf_recent_trauma",
@@ -381,13 +395,17 @@ STEPS: tuple[Step, ...] = (
             Question(
                 "pt",
                 Kind.CHOICE,
-                N_("Have you had physical therapy or exercise with a trainer?"),
-                "Physical therapy or supervised exercise",
+                N_("Have you had physical therapy?"),
+                "Physical therapy or exercise led by a physical therapist",
                 (
                     Option("none", N_("No")),
                     Option("lt_4w", N_("Yes, for less than 4 weeks")),
                     Option("gte_4w", N_("Yes, for 4 weeks or more")),
                     Option("not_tolerated", N_("I tried, but I could not do it because of pain")),
+                ),
+                N_(
+                    "This means exercises or treatment led by a physical therapist. Exercise with "
+                    "a gym or personal trainer does not count here."
                 ),
             ),
             Question(

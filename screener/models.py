@@ -213,7 +213,6 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
         self.reviewed_by_id = user.id
         return True
 
-
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
@@ -257,6 +256,24 @@ class Patient(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.
 Submission.identified = column_property(
     exists().where(Patient.submission_id == Submission.id), deferred=False
 )
+
+
+class StepInput(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
+    """What a patient posted on a step and has not saved yet: after a language switch, or an
+    answer that needs fixing, the step is shown again from it (by a GET, so that Back and reload
+    never post it twice). Deleted when the step is saved, and with its submission."""
+
+    __tablename__ = "step_inputs"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fields: Mapped[dict] = mapped_column(JSON)  # each posted name with its list of values
+    # What the post asked for: "continue" (every check) or "later" (partial checks) when it
+    # was refused, so its errors are shown again; None for a language switch (no errors).
+    intent: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReviewNote(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model

@@ -1,7 +1,7 @@
 """Score a patient's coded answers against the SI-joint screening rubric.
 
 The pure core of the product: standard library only, no I/O. It implements rubric version
-2026.11 exactly; every threshold sits in `THRESHOLDS` and every source in `SOURCES`, so a clinic
+2026.12 exactly; every threshold sits in `THRESHOLDS` and every source in `SOURCES`, so a clinic
 can review them in one place. The result is a screening aid for a conversation, never a diagnosis.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, TypeGuard
 from . import catalogue
 from .catalogue import Kind, Question
 
-RUBRIC_VERSION = "2026.11"
+RUBRIC_VERSION = "2026.12"
 
 
 class Status(StrEnum):
@@ -116,9 +116,11 @@ SOURCES: dict[str, str] = {
     "red_flags": (
         "AHCPR Acute Low Back Problems in Adults, Table 1; BASS 2018 cauda equina standards"
     ),
+    # Genital numbness, sexual dysfunction and pain in both legs (rubric 2026.12).
+    "cauda_equina": "GIRFT national suspected cauda equina pathway (2023)",
     "device": "SI-BONE iFuse labelling; eviCore CMM-611",
 }
-RED_FLAG_SOURCE = SOURCES["red_flags"]
+RED_FLAG_SOURCE = f"{SOURCES['red_flags']}; {SOURCES['cauda_equina']}"
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,9 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag("rf_bladder_bowel", "new trouble controlling bladder or bowels", _E, _S),
     RedFlag("rf_saddle_numbness", "new numbness in the saddle area", _E, _S),
     RedFlag("rf_leg_weakness_worsening", "leg weakness that is getting worse", _E, _S),
+    RedFlag("rf_sexual_function", "new genital numbness or change in sexual function", _E, _S),
     RedFlag("rf_fever", "fever or chills with this pain", _S, None),
+    RedFlag("rf_both_legs", "new pain, numbness or tingling down both legs", _S, None),
     RedFlag("rf_recent_trauma", "pain after a recent fall or accident", _S, None),
     RedFlag("rf_immune_risk", "weakened immunity or injected drugs, with new pain", _S, None),
     RedFlag("rf_cancer_history", "past cancer, with new or different pain", Urgency.SOON, None),
@@ -206,15 +210,16 @@ _ACTION = {
 CHECKLIST: tuple[str, ...] = (
     "Fortin finger test: the patient points with one finger to the worst pain, at or just "
     "below-inside the posterior superior iliac spine.",
-    "Provocation tests: three or more of five positive (distraction, thigh thrust, compression, "
-    "FABER, Gaenslen).",
+    "Provocation tests: three or more of five positive in Laslett's set (distraction, thigh "
+    "thrust, compression, sacral thrust, Gaenslen); some payers list FABER (Patrick) instead of "
+    "sacral thrust.",
     "Imaging of the lumbar spine, pelvis and hip to rule out other sources of the pain.",
     "Image-guided diagnostic SI-joint blocks: payers commonly require two, each giving "
     f"{_T.relief_payer_percent} % relief or more; trials used {_T.relief_trial_percent} % "
     "or more.",
     "At least one therapeutic SI-joint injection.",
     "Nicotine status.",
-    "Behavioural health and substance use reviewed.",
+    "Behavioral health and substance use reviewed.",
 )
 
 
@@ -356,6 +361,7 @@ def validate(answers: Mapping[str, object]) -> dict[str, Any]:
 
 # --- Criteria -----------------------------------------------------------------------------------
 
+
 def _location(a: dict) -> Status:
     """Pain in the SI-joint region."""
     spot, areas = a.get("worst_spot"), a.get("pain_areas")
@@ -490,7 +496,14 @@ _TEXT = {
         f"Function is unknown: no ODI with {_T.odi_min_answered} or more sections answered, and "
         "too few function items answered."
     ),
-    "home_exercise": "No home exercise programme.",
+    "home_exercise": "No home exercise program.",
+    "both_sides": (
+        "Pain on both sides: each side is evaluated on its own; payers rarely cover both sides "
+        "at once."
+    ),
+    "injection_records": (
+        "Earlier SI-joint injection unsure, or its relief not known: ask for the injection records."
+    ),
     "prior_lumbar_fusion": "Earlier lumbar fusion, a known risk factor for SI-joint pain.",
     "payer_relief": (
         f"An earlier SI-joint injection gave {_T.relief_payer_percent} % relief or more, which "
@@ -572,6 +585,10 @@ def _flags(a: dict, raised: list[tuple[RedFlag, str]], criteria: dict) -> tuple[
             flags.append(_UNSURE_FLAGS[flag.key])
     if imaging := _IMAGING_FLAGS.get(a.get("imaging")):
         flags.append(imaging)
+    if a.get("pain_side") == "both":
+        flags.append(_TEXT["both_sides"])
+    if a.get("si_injection") == "unsure" or a.get("si_injection_relief") == "dont_know":
+        flags.append(_TEXT["injection_records"])
     return tuple(flags)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from .catalogue import ABOUT_YOU
 from .extensions import db
-from .models import CODE_ALPHABET, Patient, Status, Submission, token_digest, utcnow
+from .models import CODE_ALPHABET, Patient, Status, StepInput, Submission, token_digest, utcnow
 from .scoring import RUBRIC_VERSION, assess, score, validate
 
 CODE_LENGTH = 8  # a resume code, shown as ABCD-EFGH
@@ -135,6 +135,7 @@ def save_identity(
     patient.phone = identity.phone
     patient.email = identity.email
     _store(submission, validate(submission.answers), language, now)
+    _forget_input(submission, ABOUT_YOU)
     if complete:
         _mark_done(submission, ABOUT_YOU)
     db.session.commit()
@@ -157,12 +158,44 @@ def save_step(
     answers break the rubric.
     """
     now = now or utcnow()
-    merged = {k: v for k, v in submission.answers.items() if k not in answers}
-    merged.update({k: v for k, v in answers.items() if v not in (None, [], "")})
-    _store(submission, validate(merged), language, now)  # raises before any change
+    _store(submission, check_step(submission, answers), language, now)  # raises before any change
+    _forget_input(submission, slug)
     if complete:
         _mark_done(submission, slug)
     db.session.commit()
+
+
+def check_step(submission: Submission, answers: dict) -> dict:
+    """The whole answer set with one step's answers in place of its stored ones, as
+    scoring.validate() returns it; raises scoring.AnswerError when the rubric refuses it."""
+    merged = {k: v for k, v in submission.answers.items() if k not in answers}
+    merged.update({k: v for k, v in answers.items() if v not in (None, [], "")})
+    return validate(merged)
+
+
+def keep_input(submission: Submission, slug: str, fields: dict, intent: str | None) -> None:
+    """Keep what was posted on a step without saving it as answers (see StepInput)."""
+    kept = db.session.get(StepInput, (submission.id, slug))
+    if kept is None:
+        kept = StepInput(submission_id=submission.id, slug=slug)
+        db.session.add(kept)
+    kept.fields = fields
+    kept.intent = intent
+    kept.created_at = utcnow()
+    db.session.commit()
+
+
+def kept_input(submission: Submission, slug: str) -> StepInput | None:
+    """What was posted on this step and not saved yet, if anything."""
+    return db.session.get(StepInput, (submission.id, slug))
+
+
+def _forget_input(submission: Submission, slug: str | None = None) -> None:
+    """Drop the kept input of one step (all of them when slug is None); the caller commits."""
+    query = delete(StepInput).where(StepInput.submission_id == submission.id)
+    if slug is not None:
+        query = query.where(StepInput.slug == slug)
+    db.session.execute(query)
 
 
 def submit(
@@ -175,6 +208,7 @@ def submit(
     if language is not None:
         submission.language = language
     submission.apply_assessment(assess(submission.answers).to_dict())
+    _forget_input(submission)
     if submission.submitted_at is None:
         submission.submitted_at = now
     submission.expires_at = None
@@ -244,8 +278,9 @@ def purge_expired_drafts(now: datetime | None = None) -> int:
         )
     ).all()
     if ids:
-        # Patients first: bulk deletes skip the ORM cascade.
+        # Patients and kept input first: bulk deletes skip the ORM cascade.
         db.session.execute(delete(Patient).where(Patient.submission_id.in_(ids)))
+        db.session.execute(delete(StepInput).where(StepInput.submission_id.in_(ids)))
         db.session.execute(delete(Submission).where(Submission.id.in_(ids)))
     db.session.commit()
     return len(ids)

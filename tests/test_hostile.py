@@ -22,6 +22,7 @@ from screener.scoring import FIELDS, RED_FLAG_KEYS, assess, validate
 from tests.conftest import PASSWORD, csrf_token, make_user
 
 from .answers import IDENTITY, SAFE
+from .patient.conftest import refused
 from .scoring.test_validate import outcome
 
 HOSTILE = settings(
@@ -205,8 +206,7 @@ def test_a_nul_character_in_a_link_is_refused(app, client, url):
 @pytest.mark.parametrize("blank", [" ", "\t", "\u3000"])
 def test_a_blank_date_of_birth_is_asked_for_again(app, started_client, blank):
     client = started_client(safety=False)
-    response = client.post("/step/about-you", data={**IDENTITY, "date_of_birth": blank})
-    assert response.status_code == 200
+    response = refused(client, "/step/about-you", data={**IDENTITY, "date_of_birth": blank})
     assert "Enter your date of birth." in response.text
     check_stored(app)
 
@@ -278,11 +278,11 @@ def test_the_assess_command_answers_what_assess_does(runner, data):
     sent = json.loads(text)
     many = isinstance(sent, list)
     outcomes = [outcome(answers) for answers in (sent if many else [sent])]
-    refused = [
+    refusals = [
         (index, message) for index, (kind, message) in enumerate(outcomes) if kind == "refused"
     ]
-    if refused:
-        index, message = refused[0]
+    if refusals:
+        index, message = refusals[0]
         where = f"[{index}] " if many else ""
         assert (result.exit_code, result.stdout) == (1, "")
         assert result.stderr == f"Error: {where}{message}\n"

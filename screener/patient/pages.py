@@ -51,9 +51,18 @@ def previous_slug(slug: str) -> str | None:
     return slugs[at - 1] if at > 0 else None
 
 
+def _finished(step: Step, submission: Submission) -> bool:
+    """Whether a step was completed and still has every answer it requires (a step completed
+    under an earlier rubric may lack a question added since)."""
+    answers = submission.answers
+    return step.slug in submission.steps_done and all(
+        q.key in answers for q in step.questions if q.required and q.applies(answers)
+    )
+
+
 def first_unfinished(submission: Submission) -> str | None:
     """Where a returning patient carries on: the first step not yet completed."""
-    return next((s.slug for s in steps() if s.slug not in submission.steps_done), None)
+    return next((s.slug for s in steps() if not _finished(s, submission)), None)
 
 
 @dataclass(frozen=True)

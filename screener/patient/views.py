@@ -20,6 +20,7 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from .. import ratelimit, submissions
 from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
@@ -205,16 +206,19 @@ def language(code: str):
 class StepAction:
     """What a step's buttons asked for."""
 
-    later: bool  # Save and finish later, or a language switch: the required checks wait
-    switch: str | None  # the language to show the step in again
+    later: bool  # Save and finish later: the required checks wait
+    switch: str | None  # the language to show the step in again (nothing is saved)
     review: bool  # came from the review page's Change link, so goes back there
+
+    @property
+    def intent(self) -> str:
+        return "later" if self.later else "continue"
 
 
 def _read_action() -> StepAction:
-    switch = request.form.get("switch_lang")
     return StepAction(
-        later=request.form.get("action") == "later" or switch is not None,
-        switch=switch,
+        later=request.form.get("action") == "later",
+        switch=request.form.get("switch_lang"),
         review=request.values.get("return_to") == "review",
     )
 
@@ -231,6 +235,46 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
     form_class = questions_form(slug)
     data = form_class.data_from(submission.answers) if stored else {}
     return form_class(formdata=formdata, data=data)
+
+
+def _posted_fields(form: PatientForm) -> dict[str, list[str]]:
+    """What was posted for the form's own fields (a field may post several inputs, named
+    after it with a dash), to show the step again from it."""
+    names = [field.name for field in form]
+    return {
+        key: request.form.getlist(key)
+        for key in request.form
+        if any(key == name or key.startswith(name + "-") for name in names)
+    }
+
+
+def _check(slug: str, submission: Submission, form: PatientForm, later: bool) -> bool:
+    """Run the form's checks, then the rubric's on the merged answers (which the form leaves to
+    the whole set); a refusal puts its error on its field."""
+    if not form.validate(partial=later):
+        return False
+    if slug == ABOUT_YOU:
+        return True
+    try:
+        submissions.check_step(submission, form.answers())
+    except AnswerError as exc:
+        if exc.key not in form:
+            raise
+        form[exc.key].errors.append(str(CHOICE_MESSAGE))
+        return False
+    return True
+
+
+def _form_shown(slug: str, submission: Submission) -> PatientForm:
+    """The form a step is shown with: what was posted and not saved yet (with its errors, when
+    it was refused), else what is stored."""
+    kept = submissions.kept_input(submission, slug)
+    if kept is None:
+        return _form_for(slug, submission, None)
+    form = _form_for(slug, submission, MultiDict(kept.fields))
+    if kept.intent is not None:
+        _check(slug, submission, form, later=kept.intent == "later")
+    return form
 
 
 def _render_step(slug: str, token: str, form: PatientForm):
@@ -250,9 +294,8 @@ def _render_step(slug: str, token: str, form: PatientForm):
     )
 
 
-def _save(slug: str, submission: Submission, form, complete: bool) -> bool:
-    """Store a step's checked input; False (with the error on its field) when the merged
-    answers break the rubric, which the form's own checks leave to the whole set."""
+def _save(slug: str, submission: Submission, form, complete: bool) -> None:
+    """Store a step's checked input (see _check)."""
     language = _language()
     if slug == ABOUT_YOU:
         identity = submissions.Identity(
@@ -262,23 +305,14 @@ def _save(slug: str, submission: Submission, form, complete: bool) -> bool:
             email=form.email.data or None,
         )
         submissions.save_identity(submission, identity, language, complete=complete)
-        return True
-    try:
+    else:
         submissions.save_step(submission, slug, form.answers(), language, complete=complete)
-    except AnswerError as exc:
-        if exc.key not in form:
-            raise
-        form[exc.key].errors.append(str(CHOICE_MESSAGE))
-        return False
-    return True
 
 
 def _after_step(slug: str, submission: Submission, action: StepAction) -> str:
     """Where a saved step goes next."""
     if slug == "safety" and submission.urgency:
         return url_for(".urgent")  # red flags always win
-    if action.switch is not None:
-        return url_for(".step", slug=slug, return_to="review" if action.review else None)
     if action.later:
         return url_for(".saved")
     following = pages.next_slug(slug)
@@ -293,30 +327,35 @@ def _give_resume_code(submission: Submission) -> None:
 
 @bp.route("/step/<slug>", methods=["GET", "POST"])
 def step(slug: str):
-    """One page of questions: Back, Continue, Save and finish later, and the language switch."""
+    """One page of questions: Back, Continue, Save and finish later, and the language switch.
+
+    A post is answered with a redirect, whatever happens, so that Back and reload never post
+    it again: a language switch or input that needs fixing is kept (see StepInput) and the
+    same step shown again from it. Only Continue and Save and finish later save answers, so
+    only they can raise a red flag.
+    """
     if not pages.is_step(slug):
         abort(404)
     submission, token = _open_draft()
     if slug != ABOUT_YOU and not submission.identified:
         return redirect(url_for(".step", slug=ABOUT_YOU))
     if request.method == "GET":
-        return _render_step(slug, token, _form_for(slug, submission, None))
+        return _render_step(slug, token, _form_shown(slug, submission))
     action = _read_action()
     if action.switch is not None:
         _choose_language(action.switch)
     form = _form_for(slug, submission, request.form)
-    # Switching language keeps what was typed: saved like "finish later", without the
-    # required checks, and the same step shown again in the new language.
-    if form.validate(partial=action.later):
-        if _save(slug, submission, form, complete=not action.later):
-            if action.later and action.switch is None:
-                _give_resume_code(submission)
-            return redirect(_after_step(slug, submission, action))
-    elif action.switch is not None and not form.expired:
-        # Not savable yet (About you needs a name and a date of birth): show the input
-        # again in the new language, without errors the patient did not ask for.
-        form = _form_for(slug, submission, request.form)
-    return _render_step(slug, token, form)
+    if form.expired:
+        return _render_step(slug, token, form)  # nothing was checked: say so, keep the input
+    if action.switch is None and _check(slug, submission, form, action.later):
+        _save(slug, submission, form, complete=not action.later)
+        if action.later:
+            _give_resume_code(submission)
+        return redirect(_after_step(slug, submission, action))
+    intent = None if action.switch is not None else action.intent
+    submissions.keep_input(submission, slug, _posted_fields(form), intent)
+    again = url_for(".step", slug=slug, return_to="review" if action.review else None)
+    return redirect(again, 303)
 
 
 @bp.get("/urgent")

@@ -43,6 +43,15 @@ def answer_steps(client, answers: dict, steps=CLINICAL_STEPS):
     return response
 
 
+def refused(client, url: str, data: dict | None = None):
+    """Post a step that is not saved (input to fix, or a language switch): the answer is a
+    redirect to the same step (so Back and reload never post it again); return that page."""
+    response = client.post(url, data=data or {})
+    assert response.status_code == 303, response.text
+    assert response.location.split("?")[0] == url.split("?")[0]
+    return client.get(response.location)
+
+
 def only_submission(app) -> SimpleNamespace:
     """A snapshot of the one submission in the database, with its patient."""
     with app.app_context():

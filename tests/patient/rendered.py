@@ -127,9 +127,9 @@ def patient_pages(app, lang: str) -> dict[str, str]:
         "/resume", data={"code": "ABCD-EFGH", "date_of_birth": "1970-03-25"}
     ).text
     assert client.post("/", data={"privacy": "y"}).status_code == 302
-    pages["about-you-errors"] = client.post("/step/about-you", data={}).text
+    pages["about-you-errors"] = client.post("/step/about-you", follow_redirects=True).text
     assert client.post("/step/about-you", data=IDENTITY).status_code == 302
-    pages["safety-errors"] = client.post("/step/safety", data={}).text
+    pages["safety-errors"] = client.post("/step/safety", follow_redirects=True).text
     for step in STEPS:
         pages[f"step-{step.slug}"] = _get(client, f"/step/{step.slug}")
     answer_steps(client, REFERRAL)

@@ -2,13 +2,15 @@
 answer, kept with the submission; clinicians read the answers in English."""
 
 import pytest
+from sqlalchemy import select
 
-from screener.models import Role
-from tests.answers import REFERRAL, SAFE
+from screener.extensions import db
+from screener.models import Role, StepInput
+from tests.answers import IDENTITY, REFERRAL, SAFE
 from tests.clinic.conftest import sign_in
 from tests.conftest import make_user
 
-from .conftest import answer_steps, begin, checked, inputs, only_submission
+from .conftest import answer_steps, begin, checked, inputs, only_submission, refused
 from .rendered import patient_pages
 
 
@@ -51,41 +53,60 @@ def test_an_unknown_language_is_not_found(client):
     assert client.get("/language/fr?next=/").status_code == 404
 
 
-def test_switching_on_a_step_saves_what_was_chosen_and_shows_the_step_again(started, app):
-    posted = {"rf_bladder_bowel": "no", "rf_fever": "no", "switch_lang": "es"}
-    response = started.post("/step/safety", data=posted)
-    assert response.location == "/step/safety"
-    stored = only_submission(app)
-    assert stored.answers == {"rf_bladder_bowel": "no", "rf_fever": "no"}
-    assert stored.language == "es"
-    assert "safety" not in stored.steps_done  # not finished: the required checks were skipped
-    page = started.get("/step/safety").text
-    assert '<html lang="es">' in page and "Preguntas de seguridad" in page
-    assert checked(page, "rf_fever") == ["no"]
+def _queue(app) -> str:
+    staff = app.test_client()
+    make_user(app, "queue@clinic.example")
+    sign_in(staff, "queue@clinic.example")
+    return staff.get("/clinic/").text
+
+
+def test_switching_on_the_safety_step_is_not_an_answer(started, app):
+    # "I'm not sure" about the bladder, then the patient looks at the question in Spanish.
+    posted = {"rf_bladder_bowel": "unsure", "rf_fever": "no", "switch_lang": "es"}
+    page = refused(started, "/step/safety", data=posted).text
+    assert '<html lang="es">' in page
+    assert checked(page, "rf_bladder_bowel") == ["unsure"] and checked(page, "rf_fever") == ["no"]
     assert 'id="error-summary"' not in page
+    stored = only_submission(app)
+    assert stored.answers == {} and stored.urgency is None and stored.submitted_at is None
+    assert "safety" not in stored.steps_done
+    assert stored.reference not in _queue(app)
+    # Switching back and forth keeps the choice; only Continue acts on it.
+    page = refused(started, "/step/safety", data={**posted, "switch_lang": "en"}).text
+    assert '<html lang="en">' in page and checked(page, "rf_bladder_bowel") == ["unsure"]
+    response = started.post("/step/safety", data={**SAFE, "rf_bladder_bowel": "unsure"})
+    assert response.location == "/urgent"
+    assert only_submission(app).urgency == "same_day"
 
 
 def test_switching_keeps_the_way_back_to_review(started):
     answer_steps(started, REFERRAL)
     response = started.post("/step/where", data={"return_to": "review", "switch_lang": "es"})
+    assert response.status_code == 303
     assert response.location == "/step/where?return_to=review"
 
 
-def test_switching_on_about_you_before_it_can_be_saved_keeps_the_typing(client, app):
+def test_switching_on_about_you_keeps_the_typing_and_saves_nothing(client, app):
     client.post("/", data={"privacy": "y"})
     data = {"full_name": "Ana Ejemplo", "phone": "555 010 0123", "switch_lang": "es"}
-    response = client.post("/step/about-you", data=data)
-    assert response.status_code == 200  # no date of birth yet, so nothing is saved
-    assert '<html lang="es">' in response.text
-    assert 'value="Ana Ejemplo"' in response.text and 'value="555 010 0123"' in response.text
-    assert 'id="error-summary"' not in response.text
+    page = refused(client, "/step/about-you", data=data).text
+    assert '<html lang="es">' in page
+    assert 'value="Ana Ejemplo"' in page and 'value="555 010 0123"' in page
+    assert 'id="error-summary"' not in page
     assert only_submission(app).patient is None
+    # Saved with Continue, the kept typing is gone from the database.
+    assert client.post("/step/about-you", data=IDENTITY).location == "/step/safety"
+    with app.app_context():
+        assert db.session.scalars(select(StepInput)).all() == []
 
 
-def test_switching_with_a_red_flag_still_goes_to_the_guidance(started, app):
-    response = started.post("/step/safety", data={**SAFE, "rf_fever": "yes", "switch_lang": "es"})
-    assert response.location == "/urgent"
-    assert "Por favor, llame hoy a su equipo médico" in started.get("/urgent").text
+def test_switching_with_a_red_flag_waits_for_continue(started, app):
+    data = {**SAFE, "rf_fever": "yes"}
+    page = refused(started, "/step/safety", data={**data, "switch_lang": "es"}).text
+    assert checked(page, "rf_fever") == ["yes"]
+    assert only_submission(app).urgency is None
+    assert started.post("/step/safety", data=data).location == "/urgent"
+    assert "Llame a su equipo de atención hoy" in started.get("/urgent").text
 
 
 def test_an_unknown_switch_language_is_refused(started):

@@ -10,7 +10,7 @@ from screener.patient import odi
 from screener.scoring import assess
 from tests.answers import REFERRAL
 
-from .conftest import answer_steps, checked, inputs, only_submission
+from .conftest import answer_steps, checked, inputs, only_submission, refused
 
 
 def synthetic(sections: int = 10, statements: int = 6) -> dict:
@@ -80,8 +80,7 @@ def test_an_unanswered_odi_step_stores_nothing(started, app):
 
 
 def test_an_odi_score_outside_0_to_5_is_refused(started, app):
-    response = started.post("/step/odi", data={"odi_1": "6"})
-    assert response.status_code == 200
+    response = refused(started, "/step/odi", data={"odi_1": "6"})
     assert 'id="odi_1-error"' in response.text
     assert "odi" not in only_submission(app).answers
 

@@ -11,7 +11,7 @@ from screener.extensions import db
 from screener.models import Patient, Submission, token_digest, utcnow
 from tests.answers import IDENTITY, REFERRAL, SAFE
 
-from .conftest import begin, checked, hidden_token, only_submission
+from .conftest import begin, checked, hidden_token, only_submission, refused
 
 DOB = IDENTITY["date_of_birth"]
 
@@ -52,8 +52,7 @@ def test_save_later_on_the_safety_step_needs_no_answers(started, app):
 
 
 def test_save_later_still_refuses_invalid_values(started, app):
-    response = started.post("/step/where", data={"worst_spot": "nope", "action": "later"})
-    assert response.status_code == 200
+    response = refused(started, "/step/where", data={"worst_spot": "nope", "action": "later"})
     assert 'id="worst_spot-error"' in response.text
 
 

@@ -18,6 +18,7 @@ from .conftest import (
     count_submissions,
     inputs,
     only_submission,
+    refused,
     step_data,
 )
 
@@ -174,8 +175,7 @@ def test_about_you_errors_show_beside_the_field_and_in_a_summary(
     client, app, changes, field, message
 ):
     client.post("/", data={"privacy": "y"})
-    response = client.post("/step/about-you", data={**IDENTITY, **changes})
-    assert response.status_code == 200
+    response = refused(client, "/step/about-you", data={**IDENTITY, **changes})
     html = response.text
     error = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', html, re.S)
     assert error and message in error.group(1)
@@ -211,8 +211,7 @@ def test_an_unknown_step_is_not_found(started):
 
 def test_every_safety_question_is_required(started, app):
     answers = {k: "no" for k in RED_FLAG_KEYS[:-1]}
-    response = started.post("/step/safety", data=answers)
-    assert response.status_code == 200
+    response = refused(started, "/step/safety", data=answers)
     html = response.text
     missing = RED_FLAG_KEYS[-1]
     assert f'id="{missing}-error"' in html
@@ -246,23 +245,20 @@ CHOICE_KEYS = [key for key, q in QUESTIONS.items() if q.kind is not Kind.TEXT]
 def test_a_value_outside_the_catalogue_is_refused_beside_its_field(started, app, key, bad):
     step = next(s for s in CLINICAL_STEPS if key in [q.key for q in s.questions])
     data = {**step_data(step, REFERRAL), key: bad}
-    response = started.post(f"/step/{step.slug}", data=data)
-    assert response.status_code == 200
+    response = refused(started, f"/step/{step.slug}", data=data)
     assert re.search(rf'id="{key}-error">.*?Choose one of the answers shown', response.text, re.S)
     assert step.slug not in only_submission(app).steps_done
 
 
 def test_none_cannot_be_ticked_beside_other_medicines(started, app):
-    response = started.post("/step/treatments", data={"medications": ["none", "opioid"]})
-    assert response.status_code == 200
+    response = refused(started, "/step/treatments", data={"medications": ["none", "opioid"]})
     assert "Tick “None” on its own" in response.text
     assert "medications" not in only_submission(app).answers
 
 
 def test_a_repeated_code_is_refused_by_the_rubric_check(started, app):
     # Browsers never send a checkbox twice; a crafted request is refused beside the field.
-    response = started.post("/step/where", data={"pain_areas": ["buttock", "buttock"]})
-    assert response.status_code == 200
+    response = refused(started, "/step/where", data={"pain_areas": ["buttock", "buttock"]})
     assert re.search(r'id="pain_areas-error">.*?Choose one of the answers', response.text, re.S)
     assert "pain_areas" not in only_submission(app).answers
 
@@ -272,15 +268,13 @@ def test_a_repeated_code_is_refused_by_the_rubric_check(started, app):
 )
 def test_numbers_outside_their_range_are_refused(started, key, bad):
     step = "how-much" if key.startswith("pain") else "daily-life"
-    response = started.post(f"/step/{step}", data={key: bad})
-    assert response.status_code == 200
+    response = refused(started, f"/step/{step}", data={key: bad})
     assert f'id="{key}-error"' in response.text
 
 
 def test_comments_over_the_limit_are_refused_with_the_count(started, app):
     limit = FIELDS["comments"].max_length
-    response = started.post("/step/anything-else", data={"comments": "a" * (limit + 1)})
-    assert response.status_code == 200
+    response = refused(started, "/step/anything-else", data={"comments": "a" * (limit + 1)})
     assert "Your note has 2,001 characters. Please shorten it to 2,000 or fewer." in response.text
     assert "a" * (limit + 1) in response.text  # the text is kept for editing
     assert "You have 1 character too many." in response.text

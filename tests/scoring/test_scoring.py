@@ -256,7 +256,9 @@ RED_FLAG_LEVELS = {
     "rf_bladder_bowel": ("emergency", "same_day"),
     "rf_saddle_numbness": ("emergency", "same_day"),
     "rf_leg_weakness_worsening": ("emergency", "same_day"),
+    "rf_sexual_function": ("emergency", "same_day"),
     "rf_fever": ("same_day", None),
+    "rf_both_legs": ("same_day", None),
     "rf_recent_trauma": ("same_day", None),
     "rf_immune_risk": ("same_day", None),
     "rf_cancer_history": ("soon", None),
@@ -449,6 +451,12 @@ def test_urgency_is_null_for_every_category_but_urgent(category):
         ({"imaging": "gt_12m"}, "imaging answer: gt_12m"),
         ({"imaging": "unsure"}, "imaging answer: unsure"),
         ({"imaging": None}, "imaging answer: unanswered"),
+        ({"rf_sexual_function": "unsure"}, 'red flag "new genital numbness'),
+        ({"rf_both_legs": "unsure"}, 'red flag "new pain, numbness or tingling down both'),
+        ({"pain_side": "both"}, "each side is evaluated on its own"),
+        ({"si_injection": "unsure"}, "ask for the injection records"),
+        ({"si_injection": "unsure", "si_injection_relief": "lt_50"}, "injection records"),
+        ({"si_injection": "yes", "si_injection_relief": "dont_know"}, "injection records"),
     ],
 )
 def test_flag_appears_for_its_answer(changes, fragment):
@@ -462,7 +470,10 @@ def test_flag_appears_for_its_answer(changes, fragment):
         {"leg_symptoms_below_knee": None},
         {"si_injection": "yes", "si_injection_relief": "gte_75"},
         {"si_injection": "none", "si_injection_relief": "lt_50"},
-        {"si_injection": "unsure", "si_injection_relief": "lt_50"},
+        {"si_injection": "none", "si_injection_relief": "dont_know"},
+        {"si_injection": None},
+        {"pain_side": "right"},
+        {"pain_side": None},
         {"nicotine": None},
         {"prior_si_fusion": None},
         {"metal_allergy": None},
@@ -565,7 +576,7 @@ def test_to_dict_has_exactly_the_rubric_result_shape(answers):
 def test_to_dict_of_the_typical_patient():
     result = assess(RUBRIC_TYPICAL)
     assert result.to_dict() == {
-        "rubric_version": RUBRIC_VERSION,
+        "rubric_version": "2026.12",  # the rubric this module implements
         "category": "discuss_referral",
         "urgency": None,
         "criteria": dict.fromkeys(CRITERIA_NAMES, "met"),
@@ -626,6 +637,7 @@ def test_field_ranges_and_medications_codes():
 
 
 def test_red_flag_and_required_keys():
+    assert len(RED_FLAG_KEYS) == 10  # rubric 2026.12 added two cauda equina signs
     assert RED_FLAG_KEYS == tuple(RED_FLAG_LEVELS)
     assert tuple(flag.key for flag in RED_FLAGS) == RED_FLAG_KEYS
     assert REQUIRED_KEYS == (
@@ -652,7 +664,7 @@ def test_criteria_table_states_each_threshold_with_its_source():
     assert "Centene" in sources["conservative_care"]
     assert "Slipman" in sources["location"] and "Fortin" in sources["location"]
     assert "iFuse" in sources["pregnancy"]
-    assert "BASS 2018" in RED_FLAG_SOURCE
+    assert "BASS 2018" in RED_FLAG_SOURCE and "GIRFT" in RED_FLAG_SOURCE
 
 
 def test_checklist_keeps_the_rubric_facts():
@@ -663,7 +675,9 @@ def test_checklist_keeps_the_rubric_facts():
         "distraction",
         "thigh thrust",
         "compression",
-        "FABER",
+        "Laslett's set",
+        "sacral thrust",
+        "FABER (Patrick) instead of sacral thrust",
         "Gaenslen",
         "lumbar spine, pelvis and hip",
         "require two",
@@ -671,6 +685,6 @@ def test_checklist_keeps_the_rubric_facts():
         "50 %",
         "therapeutic SI-joint injection",
         "Nicotine",
-        "Behavioural health and substance use",
+        "Behavioral health and substance use",
     ):
         assert fact in text, fact
