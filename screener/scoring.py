@@ -490,7 +490,7 @@ _TEXT = {
         f"Function is unknown: no ODI with {_T.odi_min_answered} or more sections answered, and "
         "too few function items answered."
     ),
-    "home_exercise": "No home exercise programme.",
+    "home_exercise": "No home exercise program.",
     "prior_lumbar_fusion": "Earlier lumbar fusion, a known risk factor for SI-joint pain.",
     "payer_relief": (
         f"An earlier SI-joint injection gave {_T.relief_payer_percent} % relief or more, which "

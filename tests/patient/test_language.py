@@ -60,7 +60,7 @@ def test_switching_on_a_step_saves_what_was_chosen_and_shows_the_step_again(star
     assert stored.language == "es"
     assert "safety" not in stored.steps_done  # not finished: the required checks were skipped
     page = started.get("/step/safety").text
-    assert '<html lang="es">' in page and "Preguntas de seguridad" in page
+    assert '<html lang="es">' in page and "Señales de alarma" in page
     assert checked(page, "rf_fever") == ["no"]
     assert 'id="error-summary"' not in page
 
@@ -85,7 +85,7 @@ def test_switching_on_about_you_before_it_can_be_saved_keeps_the_typing(client, 
 def test_switching_with_a_red_flag_still_goes_to_the_guidance(started, app):
     response = started.post("/step/safety", data={**SAFE, "rf_fever": "yes", "switch_lang": "es"})
     assert response.location == "/urgent"
-    assert "Por favor, llame hoy a su equipo médico" in started.get("/urgent").text
+    assert "Por favor, llame hoy a su equipo de atención" in started.get("/urgent").text
 
 
 def test_an_unknown_switch_language_is_refused(started):
