@@ -135,7 +135,7 @@ PAIN_SCALE = (
     Option("10", N_("10 – worst pain you can imagine")),
 )
 PAIN_SCALE_HINT = N_("0 means no pain. 10 means the worst pain you can imagine.")
-TICK_ALL = N_("Tick all that apply.")
+CHECK_ALL = N_("Check all that apply.")
 
 
 def _red_flag(key: str, label: str, short: str, hint: str | None = None) -> Question:
@@ -268,7 +268,7 @@ STEPS: tuple[Step, ...] = (
                     Option("foot", N_("Foot")),
                     Option("widespread", N_("Pain in many parts of the body")),
                 ),
-                N_("Tap the body picture or tick each place that hurts."),
+                N_("Tap the body picture or check each place that hurts."),
                 Widget.BODY_MAP,
             ),
             Question(
@@ -314,7 +314,7 @@ STEPS: tuple[Step, ...] = (
                     Option("lying_on_side", N_("Lying on the painful side")),
                     Option("standing_walking", N_("Standing or walking")),
                 ),
-                TICK_ALL,
+                CHECK_ALL,
                 Widget.CHECKBOXES,
             ),
             Question(
@@ -412,7 +412,7 @@ STEPS: tuple[Step, ...] = (
                 "home_exercise",
                 Kind.YN,
                 N_("Do you do exercises at home that a therapist or doctor gave you?"),
-                "Home exercise programme",
+                "Home exercise program",
                 YN,
             ),
             Question(
@@ -433,7 +433,7 @@ STEPS: tuple[Step, ...] = (
                     Option("not_possible", N_("My doctor said I can't take pain medicine")),
                     Option("none", N_("None")),
                 ),
-                TICK_ALL,
+                CHECK_ALL,
                 Widget.CHECKBOXES,
             ),
             Question(
@@ -449,7 +449,7 @@ STEPS: tuple[Step, ...] = (
                     Option("epidural", N_("An epidural injection in the spine")),
                     Option("radiofrequency", N_("Radiofrequency treatment (nerve burning)")),
                 ),
-                TICK_ALL,
+                CHECK_ALL,
                 Widget.CHECKBOXES,
             ),
             Question(

@@ -101,7 +101,7 @@ def _max_chars(limit: int):
 
 def _none_alone(form, field):
     if field.data and "none" in field.data and len(field.data) > 1:
-        raise ValidationError(_("Tick “None” on its own, or untick it."))
+        raise ValidationError(_("Check “None” on its own, or uncheck it."))
 
 
 CHOICE_MESSAGE = _l("Choose one of the answers shown.")
@@ -279,7 +279,7 @@ class AboutYouForm(PatientForm):
 class StartForm(PatientForm):
     privacy = BooleanField(
         _l("I have read how my answers are used and kept private."),
-        validators=[InputRequired(_l("Tick the box to say you have read the privacy notice."))],
+        validators=[InputRequired(_l("Check the box to say you have read the privacy notice."))],
     )
 
 

@@ -242,6 +242,6 @@ def test_the_language_switch_keeps_typed_answers_by_keyboard(browser, live_serve
     # Enter in a text box still means Continue, not the switch.
     page.locator("#date_of_birth").fill("1970-03-25")
     page.locator("#full_name").press("Enter")
-    expect(page.locator("h1")).to_contain_text("Preguntas de seguridad")
+    expect(page.locator("h1")).to_contain_text("Señales de alarma")
     screenshot(page, "es-375-switch-kept-answers")
     context.close()

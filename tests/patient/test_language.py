@@ -64,7 +64,7 @@ def test_switching_on_the_safety_step_is_not_an_answer(started, app):
     # "I'm not sure" about the bladder, then the patient looks at the question in Spanish.
     posted = {"rf_bladder_bowel": "unsure", "rf_fever": "no", "switch_lang": "es"}
     page = refused(started, "/step/safety", data=posted).text
-    assert '<html lang="es">' in page
+    assert '<html lang="es">' in page and "Señales de alarma" in page
     assert checked(page, "rf_bladder_bowel") == ["unsure"] and checked(page, "rf_fever") == ["no"]
     assert 'id="error-summary"' not in page
     stored = only_submission(app)

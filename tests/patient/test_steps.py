@@ -252,7 +252,7 @@ def test_a_value_outside_the_catalogue_is_refused_beside_its_field(started, app,
 
 def test_none_cannot_be_ticked_beside_other_medicines(started, app):
     response = refused(started, "/step/treatments", data={"medications": ["none", "opioid"]})
-    assert "Tick “None” on its own" in response.text
+    assert "Check “None” on its own" in response.text
     assert "medications" not in only_submission(app).answers
 
 
