@@ -26,7 +26,7 @@ from .. import ratelimit, submissions
 from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
 from ..extensions import csrf
 from ..models import Status, Submission
-from ..scoring import AnswerError
+from ..scoring import AnswerError, Urgency
 from ..security import safe_next
 from . import odi, pages
 from .forms import (
@@ -74,11 +74,11 @@ def clinic_contact() -> dict:
     number as a link, or None when the clinic has not set one (no number is made up)."""
     name = current_app.config["CLINIC_NAME"]
     phone = current_app.config["CLINIC_PHONE"]
-    link = None
+    href = link = None
     if phone:
         href = "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
         link = Markup('<a href="{}">{}</a>').format(href, phone)
-    return {"clinic": name or _("your care team"), "phone_link": link}
+    return {"clinic": name or _("your care team"), "phone_link": link, "phone_href": href}
 
 
 def _language() -> str:
@@ -366,11 +366,19 @@ def urgent():
         return redirect(url_for(".start"))
     submission, token = found
     draft = submission.status == Status.DRAFT and not submissions.is_expired(submission)
+    code = None
+    if draft and submission.urgency == Urgency.EMERGENCY:
+        # No way to keep answering now: a code to finish with once they have been seen (the
+        # same one on a reload, so that a code written down still works).
+        if not session.get(CODE_KEY):
+            _give_resume_code(submission)
+        code = submissions.format_code(session[CODE_KEY])
     return render_template(
         "patient/urgent.html",
         submission=submission,
         flagged=pages.flagged_questions(submission),
         continue_url=_continue_url(submission) if draft else None,
+        code=code,
         token=token,
     )
 

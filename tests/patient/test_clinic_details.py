@@ -15,7 +15,7 @@ PAGES = ("/about-si-joint-fusion", "/resume")
 
 def _urgent_page(client) -> str:
     begin(client)
-    answer_steps(client, {**SAFE, "rf_fever": "yes"}, steps=[step("safety")])
+    answer_steps(client, {**SAFE, "rf_weight_loss": "yes"}, steps=[step("safety")])
     return client.get("/urgent").text
 
 

@@ -106,7 +106,7 @@ def test_switching_with_a_red_flag_waits_for_continue(started, app):
     assert checked(page, "rf_fever") == ["yes"]
     assert only_submission(app).urgency is None
     assert started.post("/step/safety", data=data).location == "/urgent"
-    assert "Llame a su equipo de atención hoy" in started.get("/urgent").text
+    assert "Por favor, llame hoy a su equipo de atención" in started.get("/urgent").text
 
 
 def test_an_unknown_switch_language_is_refused(started):
