@@ -4,7 +4,7 @@ answer, kept with the submission; clinicians read the answers in English."""
 import pytest
 
 from screener.models import Role
-from tests.answers import REFERRAL, SAFE
+from tests.answers import BORN, REFERRAL, SAFE, dob_parts
 from tests.clinic.conftest import sign_in
 from tests.conftest import make_user
 
@@ -100,9 +100,7 @@ def test_enter_in_a_step_form_continues_rather_than_switching(started):
     assert first.get("form") == "step-form" and "name" not in first
     assert "switch_lang" in [b.get("name") for b in others]
     assert (
-        started.post(
-            "/step/about-you", data={"full_name": "Ana", "date_of_birth": "1970-03-25"}
-        ).location
+        started.post("/step/about-you", data={"full_name": "Ana", **dob_parts(BORN)}).location
         == "/step/safety"
     )
 
