@@ -185,7 +185,12 @@ def start_draft(port: int, number: int) -> tuple[str, str, str]:
     browser = Browser(port, "en", Stats(), time.monotonic() + 60, retry=False, timeout=10)
     csrf = [("csrf_token", CSRF_RE.search(browser.get("/").text).group(1))]
     browser.post("/", [*csrf, ("privacy", "y")], "/step/about-you")
-    about_you = [("full_name", f"Bench Patient {number}"), ("date_of_birth", "1970-01-01")]
+    about_you = [
+        ("full_name", f"Bench Patient {number}"),
+        ("date_of_birth-day", "1"),
+        ("date_of_birth-month", "1"),
+        ("date_of_birth-year", "1970"),
+    ]
     browser.post("/step/about-you", [*csrf, *about_you, ("action", "continue")], STEP)
     page = browser.get(STEP).text
     hidden = [("csrf_token", CSRF_RE.search(page).group(1)), ("token", TOKEN_RE.search(page)[1])]

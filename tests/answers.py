@@ -4,12 +4,26 @@ Answers are the rubric's coded values (screener.scoring.FIELDS); identities are 
 types on About you.
 """
 
+from datetime import date
+
 from screener.scoring import RED_FLAG_KEYS
 
-# What the patient types on About you.
+
+def typed_dob(day: str, month: str, year: str) -> dict:
+    """The form data of a date of birth typed into its three boxes."""
+    return {"date_of_birth-day": day, "date_of_birth-month": month, "date_of_birth-year": year}
+
+
+def dob_parts(born: date) -> dict:
+    """The form data of a date of birth as a patient types it: 25, 3, 1970."""
+    return typed_dob(str(born.day), str(born.month), str(born.year))
+
+
+# Who the patient on About you is: born on BORN, typing IDENTITY.
+BORN = date(1970, 3, 25)
 IDENTITY = {
     "full_name": "Ann Example",
-    "date_of_birth": "1970-03-25",
+    **dob_parts(BORN),
     "phone": "555 010 0123",
     "email": "ann@example.com",
 }

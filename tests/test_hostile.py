@@ -21,7 +21,7 @@ from screener.models import Submission
 from screener.scoring import FIELDS, RED_FLAG_KEYS, assess, validate
 from tests.conftest import PASSWORD, csrf_token, make_user
 
-from .answers import IDENTITY, SAFE
+from .answers import BORN, IDENTITY, SAFE, dob_parts, typed_dob
 from .patient.conftest import refused
 from .scoring.test_validate import outcome
 
@@ -32,12 +32,13 @@ HOSTILE = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 COMMON_FIELDS = ["csrf_token", "token", "action", "return_to"]
+DOB_BOXES = list(dob_parts(BORN))
 FORMS = {
     "/": ["privacy"],
-    "/step/about-you": ["full_name", "date_of_birth", "phone", "email"],
+    "/step/about-you": ["full_name", *DOB_BOXES, "phone", "email"],
     **{f"/step/{s.slug}": [q.key for q in s.questions] for s in STEPS if s.questions},
     "/review": [],
-    "/resume": ["code", "date_of_birth"],
+    "/resume": ["code", *DOB_BOXES],
     "/clinic/login": ["email", "password"],
 }
 # What a page that refuses input shows: an error summary or a message beside a field.
@@ -181,7 +182,7 @@ def test_an_oversized_request_is_refused(app, started_client, path):
         ("/step/about-you", {**IDENTITY, "full_name": "Ann\x00Example"}),
         ("/step/about-you", {**IDENTITY, "email": "ann\x00@example.com"}),
         ("/step/anything-else", {"comments": "a\x00b"}),
-        ("/resume", {"code": "ABCD\x00EFGH", "date_of_birth": "1970-03-25"}),
+        ("/resume", {"code": "ABCD\x00EFGH", **dob_parts(BORN)}),
         ("/clinic/login", {"email": "a\x00@clinic.example", "password": "x"}),
         ("/step/safety", {"\x00": "no"}),
     ],
@@ -206,7 +207,8 @@ def test_a_nul_character_in_a_link_is_refused(app, client, url):
 @pytest.mark.parametrize("blank", [" ", "\t", "\u3000"])
 def test_a_blank_date_of_birth_is_asked_for_again(app, started_client, blank):
     client = started_client(safety=False)
-    response = refused(client, "/step/about-you", data={**IDENTITY, "date_of_birth": blank})
+    data = {**IDENTITY, **typed_dob(blank, blank, blank)}
+    response = refused(client, "/step/about-you", data=data)
     assert "Enter your date of birth." in response.text
     check_stored(app)
 

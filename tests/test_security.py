@@ -17,10 +17,11 @@ from screener.extensions import db
 from screener.models import Submission, token_digest
 from tests.conftest import PASSWORD, make_user
 
-from .answers import IDENTITY, REFERRAL, SAFE
+from .answers import BORN, IDENTITY, REFERRAL, SAFE, dob_parts
 from .patient.conftest import answer_steps, begin, hidden_token
 
-NAME, DOB, EMAIL, PHONE = (IDENTITY[k] for k in ("full_name", "date_of_birth", "email", "phone"))
+NAME, EMAIL, PHONE = (IDENTITY[k] for k in ("full_name", "email", "phone"))
+DOB = BORN.isoformat()
 COMMENT = "my neighbour Zebulon knows"
 PERSONAL = (NAME, DOB, "March 25, 1970", "25 March 1970", EMAIL, PHONE, COMMENT)
 
@@ -113,7 +114,7 @@ def test_the_clinic_session_cookie_is_secure_too(app, client, app_config):
     ("path", "data"),
     [
         ("/", {"privacy": "y\x00"}),
-        ("/resume", {"code": "ABCD\x00EFGH", "date_of_birth": "1970-03-25"}),
+        ("/resume", {"code": "ABCD\x00EFGH", **dob_parts(BORN)}),
     ],
 )
 def test_a_nul_character_is_refused_before_the_csrf_check(client, app_config, path, data):

@@ -6,6 +6,7 @@ a failed check makes the form invalid, so the page comes back with everything ty
 """
 
 import re
+from datetime import date
 from functools import cache
 
 from flask import g
@@ -13,10 +14,11 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
+    Field,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -204,16 +206,105 @@ def odi_data(answers: dict) -> dict:
     return {odi_field_name(n): None if s is None else str(s) for n, s in enumerate(scores, 1)}
 
 
-class OptionalDateField(DateField):
-    """An HTML date input (ISO format) where a blank value is simply missing."""
+DATE_PARTS = ("day", "month", "year")
+DOB_LABEL = _l("Date of birth")
+DOB_REQUIRED = _l("Enter your date of birth.")
+DOB_MISSING = {
+    ("day",): _l("Date of birth must include a day."),
+    ("month",): _l("Date of birth must include a month."),
+    ("year",): _l("Date of birth must include a year."),
+    ("day", "month"): _l("Date of birth must include a day and a month."),
+    ("day", "year"): _l("Date of birth must include a day and a year."),
+    ("month", "year"): _l("Date of birth must include a month and a year."),
+}
+DOB_OUT_OF_RANGE = {
+    "day": _l("The day must be a number from 1 to 31."),
+    "month": _l("The month must be a number from 1 to 12. For example, 3 for March."),
+    "year": _l("The year must have 4 numbers, like 1970."),
+}
+
+
+class DateProblem(ValueError):
+    """What is wrong with a date typed in three boxes, and in which of them."""
+
+    def __init__(self, message, parts: tuple[str, ...] = DATE_PARTS):
+        super().__init__(str(message))
+        self.parts = parts
+
+
+def read_date(day: str, month: str, year: str) -> date:
+    """The date typed as day, month and year (leading zeros allowed, the year in full)."""
+    typed = {"day": day, "month": month, "year": year}
+    missing = tuple(part for part in DATE_PARTS if not typed[part])
+    if len(missing) == len(DATE_PARTS):
+        raise DateProblem(DOB_REQUIRED)
+    if missing:
+        raise DateProblem(DOB_MISSING[missing], missing)
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    not_numbers = tuple(p for p in DATE_PARTS if not (typed[p].isascii() and typed[p].isdigit()))
+    if not_numbers:
+        raise DateProblem(_("Date of birth must be numbers only, like 25 3 1970."), not_numbers)
+    # Lengths first: int() refuses a string of thousands of digits.
+    out_of_range = tuple(
+        part
+        for part, ok in (
+            ("day", len(day) <= 4 and 1 <= int(day) <= 31),
+            ("month", len(month) <= 4 and 1 <= int(month) <= 12),
+            ("year", len(year) == 4),
+        )
+        if not ok
+    )
+    if len(out_of_range) == 1:
+        raise DateProblem(DOB_OUT_OF_RANGE[out_of_range[0]], out_of_range)
+    if out_of_range:
+        raise DateProblem(_("Date of birth must be a real date."), out_of_range)
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:  # a day the month does not have, like 31 2 or 29 2 1957
+        message = _("Date of birth must be a real date. Check the day.")
+        raise DateProblem(message, ("day",)) from None
+
+
+class DateOfBirthField(Field):
+    """A date typed in three boxes, posted as `<name>-day`, `<name>-month` and `<name>-year`.
+
+    `data` is a `date` (None until a real one is typed); `parts` is what the boxes show, as
+    typed or from the stored date. A check that blames some boxes sets `problem_parts`.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parts = dict.fromkeys(DATE_PARTS, "")
+        self.problem_parts: tuple[str, ...] = ()
+
+    @property
+    def wrong_parts(self) -> tuple[str, ...]:
+        """The boxes the error is about, in page order: all three unless a check named some."""
+        if not self.errors:
+            return ()
+        return self.problem_parts or DATE_PARTS
+
+    def process(self, formdata, *args, **kwargs):
+        # WTForms' advice for a field with several inputs is to override process: here the
+        # three boxes become this field's value list, in order, for process_formdata.
+        if formdata is not None:
+            boxes = [formdata.get(f"{self.name}-{part}", "") for part in DATE_PARTS]
+            formdata = MultiDict({self.name: boxes})
+        super().process(formdata, *args, **kwargs)
+
+    def process_data(self, value):
+        self.data = value
+        if value is not None:
+            self.parts = {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
 
     def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
-            # Blank counts as not given, so InputRequired asks for it again.
-            self.data = None
-            self.raw_data = []
-            return
-        super().process_formdata(valuelist)
+        self.parts = dict(zip(DATE_PARTS, (value.strip() for value in valuelist), strict=True))
+        self.data = None
+        try:
+            self.data = read_date(**self.parts)
+        except DateProblem as problem:
+            self.problem_parts = problem.parts
+            raise
 
 
 def _adult_age(form, field):
@@ -228,6 +319,7 @@ def _adult_age(form, field):
             _("This questionnaire is for adults aged %(age)s or over.", age=ADULT_AGE)
         )
     if age > MAX_AGE:
+        field.problem_parts = ("year",)
         raise ValidationError(_("Please check the year of your date of birth."))
 
 
@@ -241,11 +333,6 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-DOB_LABEL = _l("Date of birth")
-DOB_REQUIRED = _l("Enter your date of birth.")
-DOB_INVALID = _l("Enter your date of birth as a real date, for example 1970-03-25.")
-
-
 class AboutYouForm(PatientForm):
     full_name = StringField(
         _l("Full name"),
@@ -255,11 +342,7 @@ class AboutYouForm(PatientForm):
         ],
         filters=[_strip],
     )
-    date_of_birth = OptionalDateField(
-        DOB_LABEL,
-        validators=[InputRequired(DOB_REQUIRED), _adult_age],
-        invalid_value_message=DOB_INVALID,
-    )
+    date_of_birth = DateOfBirthField(DOB_LABEL, validators=[_adult_age])
     phone = TelField(
         _l("Phone number (optional)"),
         validators=[Optional(), _phone, Length(max=40)],
@@ -293,8 +376,4 @@ class ResumeForm(PatientForm):
         validators=[DataRequired(_l("Enter your resume code."))],
         filters=[_strip],
     )
-    date_of_birth = OptionalDateField(
-        DOB_LABEL,
-        validators=[InputRequired(DOB_REQUIRED)],
-        invalid_value_message=DOB_INVALID,
-    )
+    date_of_birth = DateOfBirthField(DOB_LABEL)

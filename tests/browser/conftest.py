@@ -1,9 +1,12 @@
 """Browser fixtures: Debian's chromium driven by Playwright (live_server: tests/conftest.py)."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.answers import BORN, dob_parts
 
 CHROMIUM = "/usr/bin/chromium"
 # scripts/test runs the SQLite and PostgreSQL passes at once: each keeps its own artifacts.
@@ -53,3 +56,9 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fill_date_of_birth(page, born: date = BORN) -> None:
+    """Fill in the three date of birth boxes (About you, or the resume page)."""
+    for box, value in dob_parts(born).items():
+        page.fill(f"#{box}", value)

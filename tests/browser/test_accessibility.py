@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.patient.test_odi import synthetic
 
-from .conftest import ARTIFACTS, screenshot
+from .conftest import ARTIFACTS, fill_date_of_birth, screenshot
 
 AXE = Axe()
 AXE_OPTIONS = {
@@ -153,7 +153,7 @@ def test_every_patient_page_passes_axe_and_the_wcag_checks(
     page.click('button[value="continue"]')
     visit("04-about-you-errors", errors=True)
     page.fill("#full_name", "Ana Ejemplo")
-    page.fill("#date_of_birth", "1970-03-25")
+    fill_date_of_birth(page)
     page.fill("#phone", "555 010 0123")
     _continue(page, "/step/safety")
     visit("05-safety")
@@ -199,7 +199,7 @@ def test_every_patient_page_passes_axe_and_the_wcag_checks(
     page.check('input[name="privacy"]')
     page.click('form[action="/"] button[type="submit"]')
     page.fill("#full_name", "Ana Ejemplo")
-    page.fill("#date_of_birth", "1970-03-25")
+    fill_date_of_birth(page)
     _continue(page, "/step/safety")
     for radio in page.locator('input[value="no"]').all():
         radio.check()
@@ -210,7 +210,7 @@ def test_every_patient_page_passes_axe_and_the_wcag_checks(
     page.goto(base + "/resume")
     visit("19-resume")
     page.fill("#code", "ABCD-EFGH")
-    page.fill("#date_of_birth", "1970-03-25")
+    fill_date_of_birth(page)
     page.click('form[action="/resume"] button[type="submit"]')
     visit("20-resume-errors", errors=True)
     page.goto(base + "/about-si-joint-fusion")
@@ -240,7 +240,7 @@ def test_the_language_switch_keeps_typed_answers_by_keyboard(browser, live_serve
     expect(page.locator("#full_name")).to_have_value("Ana Ejemplo")
     expect(page.locator("#phone")).to_have_value("555 010 0123")
     # Enter in a text box still means Continue, not the switch.
-    page.locator("#date_of_birth").fill("1970-03-25")
+    fill_date_of_birth(page)
     page.locator("#full_name").press("Enter")
     expect(page.locator("h1")).to_contain_text("Señales de alarma")
     screenshot(page, "es-375-switch-kept-answers")

@@ -2,15 +2,16 @@
 axe on every page, and screenshots at phone and desktop widths."""
 
 import re
+from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.answers import IDENTITY, SAFE
+from tests.answers import BORN, IDENTITY, SAFE, dob_parts
 from tests.patient.conftest import only_submission
 
-from .conftest import screenshot
+from .conftest import fill_date_of_birth, screenshot
 
 AXE = Axe()
 
@@ -92,7 +93,8 @@ def test_a_patient_completes_the_questionnaire_by_keyboard_on_a_phone(live_serve
     detour = len(requests) - before_error  # a typical patient makes no such mistake
 
     type_into(page, "#full_name", IDENTITY["full_name"])
-    type_into(page, "#date_of_birth", "03251970")  # IDENTITY's, as typed into a date field
+    for box, value in dob_parts(BORN).items():
+        type_into(page, f"#{box}", value)
     type_into(page, "#phone", IDENTITY["phone"])
     type_into(page, "#email", IDENTITY["email"])
     press_continue(page, "Safety questions")
@@ -164,7 +166,7 @@ def test_a_patient_completes_the_questionnaire_by_keyboard_on_a_phone(live_serve
     assert stored.status == "submitted"
     assert stored.category == "discuss_referral"
     assert stored.answers["pain_average"] == 7
-    assert str(stored.patient.date_of_birth) == IDENTITY["date_of_birth"]
+    assert stored.patient.date_of_birth == BORN
     documents = [r for r in requests if r[0] == "document"]
     posts = [r for r in requests if r[1] == "POST"]
     print(
@@ -207,7 +209,7 @@ def start_on_where(page, live_server) -> None:
     page.check('input[name="privacy"]')
     page.click("text=Start now")
     page.fill("#full_name", "Ben Example")
-    page.fill("#date_of_birth", "1965-07-04")
+    fill_date_of_birth(page, date(1965, 7, 4))
     page.click('button[value="continue"]')
     for radio in page.locator('input[value="no"]').all():
         radio.check()

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from screener.catalogue import STEPS, Question
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind, assess
-from tests.answers import SAFE
+from tests.answers import SAFE, dob_parts
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN_RE = re.compile(r'name="token" value="([^"]*)"')
@@ -250,8 +250,10 @@ def run_journey(browser: Browser, patient: Patient, browse: bool = True) -> str:
     def form(path: str) -> list[tuple[str, str]]:
         return _hidden(browser.get(path)) if browse else fields
 
-    identity = list(patient.identity.items())
-    browser.post("/step/about-you", [*form("/step/about-you"), *identity], "/step/safety")
+    identity = [(key, value) for key, value in patient.identity.items() if key != "date_of_birth"]
+    born = dob_parts(date.fromisoformat(patient.identity["date_of_birth"]))
+    about_you = [*form("/step/about-you"), *identity, *born.items()]
+    browser.post("/step/about-you", about_you, "/step/safety")
     for number, step in enumerate(CLINICAL_STEPS):
         path = f"/step/{step.slug}"
         answers = patient.steps[step.slug]

@@ -8,7 +8,16 @@ from werkzeug.exceptions import default_exceptions
 
 from screener.catalogue import STEPS
 from screener.errors import MESSAGES, render_error
-from tests.answers import IDENTITY, INCOMPLETE, NOT_YET, PATTERN_UNCLEAR, REFERRAL, URGENT
+from tests.answers import (
+    BORN,
+    IDENTITY,
+    INCOMPLETE,
+    NOT_YET,
+    PATTERN_UNCLEAR,
+    REFERRAL,
+    URGENT,
+    dob_parts,
+)
 
 from .conftest import answer_steps, begin
 
@@ -123,9 +132,8 @@ def patient_pages(app, lang: str) -> dict[str, str]:
     pages["start-errors"] = client.post("/", data={}).text
     pages["about"] = _get(client, "/about-si-joint-fusion")
     pages["resume"] = _get(client, "/resume")
-    pages["resume-errors"] = client.post(
-        "/resume", data={"code": "ABCD-EFGH", "date_of_birth": "1970-03-25"}
-    ).text
+    unknown_code = {"code": "ABCD-EFGH", **dob_parts(BORN)}
+    pages["resume-errors"] = client.post("/resume", data=unknown_code).text
     assert client.post("/", data={"privacy": "y"}).status_code == 302
     pages["about-you-errors"] = client.post("/step/about-you", follow_redirects=True).text
     assert client.post("/step/about-you", data=IDENTITY).status_code == 302

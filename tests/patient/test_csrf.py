@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.answers import IDENTITY, SAFE
+from tests.answers import BORN, IDENTITY, SAFE, dob_parts, typed_dob
 from tests.conftest import csrf_token
 
 from .conftest import checked, hidden_token, inputs, only_submission
@@ -80,11 +80,19 @@ def test_text_typed_before_the_token_expired_is_kept(started, app):
 
 def test_about_you_input_is_kept_after_an_expired_token(started):
     html = started.get("/step/about-you").text
-    data = {**IDENTITY, "full_name": "Ann Changed", "token": hidden_token(html)}
+    data = {
+        **IDENTITY,
+        "full_name": "Ann Changed",
+        **typed_dob("31", "2", ""),
+        "token": hidden_token(html),
+    }
     response = started.post("/step/about-you", data=data)
     assert response.status_code == 200
     (name,) = inputs(response.text, "full_name")
     assert name["value"] == "Ann Changed"
+    boxes = [inputs(response.text, f"date_of_birth-{part}")[0] for part in ("day", "month", "year")]
+    assert [box["value"] for box in boxes] == ["31", "2", ""]
+    assert not any("aria-invalid" in box for box in boxes)  # nothing was checked yet
 
 
 def test_the_start_page_recovers_from_an_expired_token(client, app):
@@ -95,7 +103,7 @@ def test_the_start_page_recovers_from_an_expired_token(client, app):
 
 
 def test_the_resume_form_recovers_from_an_expired_token(client):
-    response = client.post("/resume", data={"code": "ABCD-EFGH", "date_of_birth": "1970-03-25"})
+    response = client.post("/resume", data={"code": "ABCD-EFGH", **dob_parts(BORN)})
     assert response.status_code == 200
     assert NOTICE in response.text
     assert inputs(response.text, "code")[0]["value"] == "ABCD-EFGH"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from screener.extensions import db
 from screener.models import Role, StepInput
-from tests.answers import IDENTITY, REFERRAL, SAFE
+from tests.answers import BORN, IDENTITY, REFERRAL, SAFE, dob_parts
 from tests.clinic.conftest import sign_in
 from tests.conftest import make_user
 
@@ -121,9 +121,7 @@ def test_enter_in_a_step_form_continues_rather_than_switching(started):
     assert first.get("form") == "step-form" and "name" not in first
     assert "switch_lang" in [b.get("name") for b in others]
     assert (
-        started.post(
-            "/step/about-you", data={"full_name": "Ana", "date_of_birth": "1970-03-25"}
-        ).location
+        started.post("/step/about-you", data={"full_name": "Ana", **dob_parts(BORN)}).location
         == "/step/safety"
     )
 

@@ -1,7 +1,7 @@
 """Nothing is lost: save and finish later, resume by link or by code, expiry and purging."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,11 +9,12 @@ from sqlalchemy import select
 from screener import submissions
 from screener.extensions import db
 from screener.models import Patient, Submission, token_digest, utcnow
-from tests.answers import IDENTITY, REFERRAL, SAFE
+from tests.answers import BORN, REFERRAL, SAFE, dob_parts, typed_dob
 
 from .conftest import begin, checked, hidden_token, only_submission, refused
 
-DOB = IDENTITY["date_of_birth"]
+DOB = dob_parts(BORN)
+WRONG_DOB = dob_parts(date(1971, 3, 25))
 
 
 def save_later(client, slug="where", data=None) -> tuple[str, str]:
@@ -84,9 +85,7 @@ def test_resume_by_code_and_date_of_birth(started, app):
     started.post("/step/safety", data=SAFE)
     link, code = save_later(started)
     other = app.test_client()
-    response = other.post(
-        "/resume", data={"code": code.lower().replace("-", " "), "date_of_birth": DOB}
-    )
+    response = other.post("/resume", data={"code": code.lower().replace("-", " "), **DOB})
     assert response.location == "/step/where"
     assert other.post("/step/where", data={"pain_side": "left"}).location == "/step/how-much"
     assert only_submission(app).answers["pain_side"] == "left"
@@ -97,10 +96,10 @@ def test_resume_by_code_and_date_of_birth(started, app):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"code": "", "date_of_birth": DOB}, "code", "Enter your resume code."),
-        ({"code": "ABCD-EFGH", "date_of_birth": ""}, "date_of_birth", "Enter your date of birth."),
-        ({"code": "ABCD-EFGH", "date_of_birth": "1970"}, "date_of_birth", "as a real date"),
-        ({"code": "ABCD-EFGH", "date_of_birth": DOB}, "code", "do not match"),
+        ({"code": "", **DOB}, "code", "Enter your resume code."),
+        ({"code": "ABCD-EFGH", **typed_dob("", "", "")}, "date_of_birth", "Enter your date of"),
+        ({"code": "ABCD-EFGH", **typed_dob("", "", "1970")}, "date_of_birth", "a day and a month"),
+        ({"code": "ABCD-EFGH", **DOB}, "code", "do not match"),
     ],
 )
 def test_resume_form_errors(client, data, field, message):
@@ -115,14 +114,14 @@ def test_wrong_dates_of_birth_are_limited_then_locked(started, app):
     _link, code = save_later(started)
     other = app.test_client()
     for tries in (1, 2):
-        response = other.post("/resume", data={"code": code, "date_of_birth": "1971-03-25"})
+        response = other.post("/resume", data={"code": code, **WRONG_DOB})
         assert response.status_code == 200 and "do not match" in response.text
         assert only_submission(app).resume_failures == tries
-    response = other.post("/resume", data={"code": code, "date_of_birth": "1971-03-25"})
+    response = other.post("/resume", data={"code": code, **WRONG_DOB})
     assert response.status_code == 403
     assert "locked" in response.text and "(555) 010-0199" in response.text
     # Locked: even the right date of birth no longer opens it, and tries stop counting.
-    response = other.post("/resume", data={"code": code, "date_of_birth": DOB})
+    response = other.post("/resume", data={"code": code, **DOB})
     assert response.status_code == 403
     assert only_submission(app).resume_failures == 3
 
@@ -130,9 +129,9 @@ def test_wrong_dates_of_birth_are_limited_then_locked(started, app):
 def test_a_right_answer_resets_the_count_of_wrong_tries(started, app):
     _link, code = save_later(started)
     other = app.test_client()
-    other.post("/resume", data={"code": code, "date_of_birth": "1971-03-25"})
+    other.post("/resume", data={"code": code, **WRONG_DOB})
     assert only_submission(app).resume_failures == 1
-    other.post("/resume", data={"code": code, "date_of_birth": DOB})
+    other.post("/resume", data={"code": code, **DOB})
     assert only_submission(app).resume_failures == 0
 
 
@@ -140,7 +139,7 @@ def test_a_new_code_replaces_the_old_one(started, app):
     _link, first = save_later(started)
     _link, second = save_later(started)
     assert first != second
-    response = app.test_client().post("/resume", data={"code": first, "date_of_birth": DOB})
+    response = app.test_client().post("/resume", data={"code": first, **DOB})
     assert "do not match" in response.text
 
 
@@ -161,7 +160,7 @@ def test_an_expired_draft_cannot_be_resumed_or_saved(started, app):
     other = app.test_client()
     response = other.get(link)
     assert response.status_code == 410 and "have been deleted" in response.text
-    response = other.post("/resume", data={"code": code, "date_of_birth": DOB})
+    response = other.post("/resume", data={"code": code, **DOB})
     assert response.status_code == 403 and "have been deleted" in response.text
     response = started.post("/step/where", data={"pain_side": "left"})
     assert response.status_code == 410
@@ -176,7 +175,7 @@ def test_a_sent_questionnaire_opens_read_only_by_link_and_code(started, app):
     other = app.test_client()
     assert other.get(link).location == "/done"
     assert other.get("/done").status_code == 200
-    response = app.test_client().post("/resume", data={"code": code, "date_of_birth": DOB})
+    response = app.test_client().post("/resume", data={"code": code, **DOB})
     assert response.status_code == 403
     assert "already sent" in response.text and only_submission(app).reference in response.text
 
@@ -238,7 +237,7 @@ def test_a_referral_patient_can_save_resume_and_finish(started, app):
     started.post("/step/safety", data=SAFE)
     _link, code = save_later(started, "where")
     other = app.test_client()
-    other.post("/resume", data={"code": code, "date_of_birth": DOB})
+    other.post("/resume", data={"code": code, **DOB})
     answer_steps(other, REFERRAL)
     assert other.post("/review").location == "/done"
     assert only_submission(app).category == "discuss_referral"
@@ -251,9 +250,9 @@ class TestRateLimit:
 
     def test_resume_tries_are_rate_limited_per_address(self, client):
         for _ in range(10):
-            response = client.post("/resume", data={"code": "ABCD-EFGH", "date_of_birth": DOB})
+            response = client.post("/resume", data={"code": "ABCD-EFGH", **DOB})
             assert response.status_code == 200
-        response = client.post("/resume", data={"code": "ABCD-EFGH", "date_of_birth": DOB})
+        response = client.post("/resume", data={"code": "ABCD-EFGH", **DOB})
         assert response.status_code == 429
         assert "Please wait before trying again" in response.text
         assert client.get("/resume").status_code == 200  # reading the form is not limited

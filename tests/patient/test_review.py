@@ -7,7 +7,7 @@ import pytest
 
 from screener.catalogue import QUESTIONS, STEPS
 from screener.scoring import RED_FLAG_KEYS, assess
-from tests.answers import INCOMPLETE, NOT_YET, PATTERN_UNCLEAR, REFERRAL, SAFE
+from tests.answers import BORN, INCOMPLETE, NOT_YET, PATTERN_UNCLEAR, REFERRAL, SAFE, dob_parts
 
 from .conftest import CLINICAL_STEPS, answer_steps, only_submission
 
@@ -60,7 +60,7 @@ def test_change_about_you_from_review(started, app):
     answer_steps(started, REFERRAL)
     response = started.post(
         "/step/about-you",
-        data={"full_name": "Ann B. Example", "date_of_birth": "1970-03-25", "return_to": "review"},
+        data={"full_name": "Ann B. Example", **dob_parts(BORN), "return_to": "review"},
     )
     assert response.location == "/review"
     assert only_submission(app).patient.full_name == "Ann B. Example"

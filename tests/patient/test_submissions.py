@@ -8,12 +8,12 @@ from screener import submissions
 from screener.extensions import db
 from screener.models import Submission, token_digest, utcnow
 from screener.scoring import AnswerError
-from tests.answers import IDENTITY, SAFE
+from tests.answers import BORN, IDENTITY, SAFE
 
 from .conftest import only_submission
 
 # Who tests.answers.IDENTITY is, as the service takes it.
-ANN = submissions.Identity(IDENTITY["full_name"], date.fromisoformat(IDENTITY["date_of_birth"]))
+ANN = submissions.Identity(IDENTITY["full_name"], BORN)
 
 
 @pytest.fixture
