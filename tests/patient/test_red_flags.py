@@ -5,7 +5,7 @@ import re
 import pytest
 
 from screener.catalogue import QUESTIONS
-from tests.answers import IDENTITY, REFERRAL, SAFE
+from tests.answers import BORN, REFERRAL, SAFE, dob_parts
 
 from .conftest import CLINICAL_STEPS, answer_steps, count_submissions, only_submission
 
@@ -112,9 +112,7 @@ def test_an_emergency_says_call_911_now_and_offers_no_way_to_keep_answering(star
     assert code in started.get("/urgent").text
     # The code opens the questions after the patient has been seen.
     other = app.test_client()
-    response = other.post(
-        "/resume", data={"code": code, "date_of_birth": IDENTITY["date_of_birth"]}
-    )
+    response = other.post("/resume", data={"code": code, **dob_parts(BORN)})
     assert response.status_code == 302
 
 
