@@ -186,8 +186,24 @@ def start():
 
 @bp.get("/about-si-joint-fusion")
 def about():
-    """A short page about the SI joint and the operation."""
-    return render_template("patient/about.html")
+    """A short page about the SI joint and the operation, with a way back to the questions:
+    to the step named in ?step= (a real step only, so never another site), else to where this
+    browser's draft carries on, else to the start."""
+    slug = request.args.get("step", "")
+    back_url = url_for(".start")
+    if pages.is_step(slug):
+        back_url = url_for(".step", slug=slug)
+    elif (found := _current()) is not None:
+        submission = found[0]
+        if submission.status == Status.DRAFT and not submissions.is_expired(submission):
+            back_url = _continue_url(submission)
+    return render_template("patient/about.html", back_url=back_url)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico without reading the page: send them to the SVG icon."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
 
 
 @bp.get("/language/<code>")
