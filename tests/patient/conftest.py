@@ -34,6 +34,15 @@ def begin(client, identity: dict = IDENTITY):
     return response
 
 
+def date_of_birth(identity: dict = IDENTITY) -> dict:
+    """An identity's date of birth as the About you and resume forms take it."""
+    return {k: v for k, v in identity.items() if k.startswith("date_of_birth")}
+
+
+# IDENTITY's date of birth a year later: a wrong answer on the resume form.
+WRONG_BIRTHDAY = {k: v.replace("1970", "1971") for k, v in date_of_birth().items()}
+
+
 def answer_steps(client, answers: dict, steps=CLINICAL_STEPS):
     """Post each step with its share of the answers; return the last response."""
     response = None
