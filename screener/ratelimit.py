@@ -36,8 +36,10 @@ def limit(
 ):
     """Refuse a view with 429 once one key has used up `rate` (e.g. "10 per minute").
 
-    `methods` limits only those methods; `counts` decides from the response which requests
-    count (others are checked against the limit but not added to it).
+    `key` says whose tries these are (an address, an account, a resume code); stack two limits
+    to count per address and per something else. `methods` limits only those methods; `counts`
+    decides, once the view has answered, which requests count (from the response, or from what
+    the view noted on `g`); the others are checked against the limit but not added to it.
     """
     item = parse(rate)
     only = frozenset(methods) if methods else None

@@ -27,10 +27,17 @@ class ResumeError(Exception):
     EXPIRED = "expired"
     SENT = "sent"  # already submitted: read-only
 
-    def __init__(self, reason: str, submission: Submission | None = None):
+    def __init__(
+        self,
+        reason: str,
+        submission: Submission | None = None,
+        tries_left: int | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.submission = submission
+        # After a wrong date of birth for a real code: how many more wrong ones lock it.
+        self.tries_left = tries_left
 
 
 @dataclass(frozen=True)
@@ -254,8 +261,10 @@ def resume_by_code(
     if patient is None or patient.date_of_birth != date_of_birth:
         submission.resume_failures += 1
         db.session.commit()
-        locked = submission.resume_failures >= limit
-        raise ResumeError(ResumeError.LOCKED if locked else ResumeError.MISMATCH, submission)
+        left = limit - submission.resume_failures
+        if left <= 0:
+            raise ResumeError(ResumeError.LOCKED, submission)
+        raise ResumeError(ResumeError.MISMATCH, submission, tries_left=left)
     if submission.status == Status.SUBMITTED:
         raise ResumeError(ResumeError.SENT, submission)
     if is_expired(submission, now):

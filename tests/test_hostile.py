@@ -42,7 +42,8 @@ FORMS = {
     "/clinic/login": ["email", "password"],
 }
 # What a page that refuses input shows: an error summary or a message beside a field.
-MESSAGES = ('class="error-summary"', 'class="error-message"')
+# A message beside the input, or (starting again with answers in progress) the question first.
+MESSAGES = ('class="error-summary"', 'class="error-message"', 'id="resume-code"')
 
 
 def codes(name: str) -> list[str]:

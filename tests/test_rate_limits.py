@@ -2,7 +2,7 @@
 tests/patient/test_resume.py check each view's own limits)."""
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request
 
 from screener import ratelimit
 
@@ -53,6 +53,35 @@ def test_a_limit_counts_only_its_methods_and_what_it_is_told_to(app):
     calls.clear()
     # The second post succeeds and is not counted; the limit is reached by the 1st and 3rd.
     assert statuses("POST", 4) == [400, 200, 400, 429]
+
+
+def test_stacked_limits_count_apart_per_their_own_key(app):
+    """Per address and per entered code, as the resume form is limited; only what the view
+    marks as a failure counts."""
+
+    @ratelimit.limit("3 per minute", counts=lambda r: g.get("failed", False))
+    @ratelimit.limit(
+        "2 per minute", key=lambda: "code:" + request.form["code"], counts=lambda r: g.failed
+    )
+    def view():
+        g.failed = request.form["code"] != "right"
+        return "ok"
+
+    def status(address: str, code: str) -> int:
+        environ = {"REMOTE_ADDR": address}
+        form = {"code": code}
+        with app.test_request_context("/", method="POST", data=form, environ_base=environ):
+            try:
+                return app.make_response(view()).status_code
+            except Exception as refused:  # werkzeug's 429
+                return refused.code
+
+    # One code from many addresses: refused after two failures.
+    assert [status(f"10.0.0.{n}", "one") for n in range(3)] == [200, 200, 429]
+    # Many codes from one address: refused after three failures.
+    assert [status("10.0.1.1", code) for code in "abcd"] == [200, 200, 200, 429]
+    # Tries that do not fail never count, however many.
+    assert {status("10.0.2.1", "right") for _ in range(6)} == {200}
 
 
 def test_the_storage_comes_from_the_settings(app):

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -51,10 +51,13 @@ csrf.exempt(bp)
 TOKEN_KEY = "draft"  # the bearer token of this browser's questionnaire
 DAY_KEY = "day"  # the day the cookie was last renewed (see remember_draft)
 CODE_KEY = "resume_code"  # the last resume code given, to show it again on the saved page
+SENT_KEY = "sent"  # once /done has been shown: its reference code and urgency, and nothing else
 LANGUAGE_KEY = "lang"  # the language the patient chose (else the browser's, see select_locale)
 STEP_FORM = "step-form"  # the id of a step's form, which the language switch submits
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# Set on `g` by a resume try that named a code and did not open it (counted by the rate limits).
+RESUME_FAILED = "resume_failed"
 
 
 @bp.before_request
@@ -110,6 +113,7 @@ def remember_draft(token: str) -> None:
     # and once a day, so that the cookie lasts as long after the last visit as a draft does.
     if session.get(TOKEN_KEY) != token:
         session.pop(CODE_KEY, None)
+        session.pop(SENT_KEY, None)
         session[TOKEN_KEY] = token
     today = date.today().toordinal()
     if session.get(DAY_KEY) != today:
@@ -120,15 +124,27 @@ def remember_draft(token: str) -> None:
 def _current() -> tuple[Submission, str] | None:
     """This browser's questionnaire and its token: from the posted form's token, else from the
     session."""
-    candidates = [session.get(TOKEN_KEY)]
+    kept = session.get(TOKEN_KEY)
+    candidates = [kept]
     if request.method == "POST":
         candidates.insert(0, request.form.get("token"))
     for token in candidates:
         submission = submissions.find_by_token(token)
         if token and submission is not None:
-            remember_draft(token)
+            # A page left open after /done must not bring a sent questionnaire back into the
+            # browser that has forgotten it (see done).
+            if submission.status == Status.DRAFT or token == kept:
+                remember_draft(token)
             return submission, token
     return None
+
+
+def _forget_questionnaire(submission: Submission) -> None:
+    """Keep in this browser only what a later /done shows: the reference code and urgency."""
+    for key in (TOKEN_KEY, CODE_KEY, DAY_KEY):
+        session.pop(key, None)
+    session[SENT_KEY] = {"reference": submission.reference, "urgency": submission.urgency}
+    session.permanent = False  # and that only until the browser closes
 
 
 def _page(template: str, status: int = 200, **context):
@@ -140,12 +156,13 @@ def _open_draft() -> tuple[Submission, str]:
     show instead ends the request."""
     found = _current()
     if found is None:
-        flash(
-            _(
-                "We could not find your questions on this device. Use your resume link or code, "
-                "or start again."
+        if SENT_KEY not in session:  # otherwise the start page says the answers were sent
+            flash(
+                _(
+                    "We could not find your questions on this device. Use your resume link or "
+                    "code, or start again."
+                )
             )
-        )
         abort(redirect(url_for(".start")))
     if found[0].status == Status.SUBMITTED:
         abort(redirect(url_for(".done")))
@@ -162,25 +179,46 @@ def _continue_url(submission: Submission) -> str:
 # --- Start and information pages ---------------------------------------------------------------
 
 
+def _in_progress() -> Submission | None:
+    """This browser's draft, when it is open and has answers to lose (About you is saved)."""
+    found = _current()
+    if found is None:
+        return None
+    submission = found[0]
+    if (
+        submission.status != Status.DRAFT
+        or submissions.is_expired(submission)
+        or not submission.identified
+    ):
+        return None
+    return submission
+
+
 @bp.route("/", methods=["GET", "POST"])
 def start():
-    """What the questionnaire is for, who sees the answers, and the privacy notice."""
+    """What the questionnaire is for, who sees the answers, and the privacy notice. With
+    answers in progress, carrying on comes first; starting again asks first."""
     form = StartForm(formdata=request.form if request.method == "POST" else None)
+    earlier = _in_progress()
     if request.method == "POST" and form.validate():
+        if earlier is not None and request.form.get("again") != "yes":
+            # The new draft replaces the earlier one in this browser: give its code first.
+            if not session.get(CODE_KEY):
+                _give_resume_code(earlier)
+            return render_template(
+                "patient/start_again.html",
+                code=submissions.format_code(session[CODE_KEY]),
+                continue_url=_continue_url(earlier),
+            )
         # Acknowledging the privacy notice starts the draft; its created_at records when.
         _, token = submissions.create_draft(_language())
         remember_draft(token)
         return redirect(url_for(".step", slug=ABOUT_YOU))
-    found = _current()
-    resumable = (
-        found is not None
-        and found[0].status == Status.DRAFT
-        and not submissions.is_expired(found[0])
-    )
     return render_template(
         "patient/start.html",
         form=form,
-        resume_url=_continue_url(found[0]) if found and resumable else None,
+        continue_url=_continue_url(earlier) if earlier else None,
+        sent=session.get(SENT_KEY),
     )
 
 
@@ -424,8 +462,22 @@ def saved():
     )
 
 
+def _unknown_link(response) -> bool:
+    return response.status_code == 404
+
+
+def _resume_failed(response) -> bool:
+    return bool(g.get(RESUME_FAILED))
+
+
+def _entered_code() -> str:
+    """Rate-limit key for one resume code, as it is looked up (from any address)."""
+    return "code:" + submissions.normalize_code(request.form.get("code", ""))[:32]
+
+
+# Per address only failures count, and generously: a clinic's waiting room shares one address.
 @bp.get("/resume/<token>")
-@ratelimit.limit("30 per 10 minutes")
+@ratelimit.limit("60 per 10 minutes", counts=_unknown_link)
 def resume_link(token: str):
     """Open a saved questionnaire from its resume link."""
     submission = submissions.find_by_token(token)
@@ -440,7 +492,8 @@ def resume_link(token: str):
 
 
 @bp.route("/resume", methods=["GET", "POST"])
-@ratelimit.limit("10 per 10 minutes", methods=["POST"])
+@ratelimit.limit("60 per 10 minutes", methods=["POST"], counts=_resume_failed)
+@ratelimit.limit("10 per 10 minutes", key=_entered_code, methods=["POST"], counts=_resume_failed)
 def resume():
     """Open a saved questionnaire with its resume code and the date of birth."""
     form = ResumeForm(formdata=request.form if request.method == "POST" else None)
@@ -448,13 +501,20 @@ def resume():
         try:
             submission, token = submissions.resume_by_code(form.code.data, form.date_of_birth.data)
         except submissions.ResumeError as exc:
+            if exc.reason in (submissions.ResumeError.MISMATCH, submissions.ResumeError.LOCKED):
+                setattr(g, RESUME_FAILED, True)
             if exc.reason == submissions.ResumeError.MISMATCH:
-                form.code.errors.append(
-                    _(
-                        "That code and date of birth do not match saved answers. Check them "
-                        "and try again."
-                    )
+                message = _(
+                    "That code and date of birth do not match saved answers. Check them and "
+                    "try again."
                 )
+                if exc.tries_left is not None:
+                    message += " " + ngettext(
+                        "You have %(num)d more try before these answers are locked.",
+                        "You have %(num)d more tries before these answers are locked.",
+                        exc.tries_left,
+                    )
+                form.code.errors.append(message)
             else:
                 reference = exc.submission.reference if exc.submission else None
                 return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
@@ -498,18 +558,41 @@ def review():
 
 @bp.get("/done")
 def done():
-    """The confirmation: reference code, outcome in plain words, what happens next."""
+    """The confirmation: reference code, outcome in plain words, what happens next, and the
+    answers to print. Shown in full once; later, only the reference code and what to do."""
     found = _current()
     if found is None:
-        return redirect(url_for(".start"))
+        sent = session.get(SENT_KEY)
+        if sent is None:
+            return redirect(url_for(".start"))
+        return render_template(
+            "patient/done.html", reference=sent["reference"], urgency=sent["urgency"]
+        )
     submission = found[0]
     if submission.status != Status.SUBMITTED:
         return redirect(url_for(".review"))
+    _forget_questionnaire(submission)  # a shared device: the next person sees none of it
     return render_template(
         "patient/done.html",
+        reference=submission.reference,
+        urgency=submission.urgency,
         submission=submission,
         flagged=pages.flagged_questions(submission),
         sections=pages.sections(submission),
         missing=pages.missing_questions(submission),
         not_yet=pages.not_yet_reasons(submission),
     )
+
+
+@bp.post("/finish")
+def finish():
+    """End the visit in this browser at once: forget everything but the chosen language."""
+    if not ActionForm().validate():
+        flash(_("This page was open for a long time. Please try again."))
+        return redirect(url_for(".done"))
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    if language:
+        session[LANGUAGE_KEY] = language
+    flash(_("You're done. You can close this page."))
+    return redirect(url_for(".start"))

@@ -115,12 +115,16 @@ def _get(client, url: str, status: int = 200) -> str:
     return response.text
 
 
-def _sent(app, lang: str, answers: dict) -> str:
-    client = _client(app, lang)
+def _send(client, answers: dict) -> str:
+    """Send a questionnaire from this client; the first showing of /done."""
     begin(client)
     answer_steps(client, answers)
     assert client.post("/review").status_code == 302
     return _get(client, "/done")
+
+
+def _sent(app, lang: str, answers: dict) -> str:
+    return _send(_client(app, lang), answers)
 
 
 def patient_pages(app, lang: str) -> dict[str, str]:
@@ -144,6 +148,8 @@ def patient_pages(app, lang: str) -> dict[str, str]:
     pages["review"] = _get(client, "/review")
     client.post("/step/anything-else", data={"action": "later"})
     pages["saved"] = _get(client, "/saved")
+    pages["start-in-progress"] = _get(client, "/")
+    pages["start-again"] = client.post("/", data={"privacy": "y"}).text
 
     for level, answers in URGENT.items():
         urgent = _client(app, lang)
@@ -151,6 +157,7 @@ def patient_pages(app, lang: str) -> dict[str, str]:
         assert urgent.post("/step/safety", data=answers).location == "/urgent"
         pages[f"urgent-{level}"] = _get(urgent, "/urgent")
     pages["done-urgent"] = _sent(app, lang, {**REFERRAL, **URGENT["soon"]})
+    pages["done-emergency"] = _sent(app, lang, {**REFERRAL, **URGENT["emergency"]})
     pages["done-discuss_referral"] = _sent(app, lang, REFERRAL)
     pages["done-not_yet"] = _sent(app, lang, NOT_YET)
     pages["done-pattern_unclear"] = _sent(app, lang, PATTERN_UNCLEAR)
@@ -158,6 +165,13 @@ def patient_pages(app, lang: str) -> dict[str, str]:
     app.config["SHOW_OUTCOME_TO_PATIENTS"] = False
     pages["done-outcome-hidden"] = _sent(app, lang, REFERRAL)
     app.config["SHOW_OUTCOME_TO_PATIENTS"] = True
+    # Once shown, /done has only the reference code and what happens next; Finish ends it.
+    later = _client(app, lang)
+    _send(later, REFERRAL)
+    pages["done-again"] = _get(later, "/done")
+    pages["start-after-done"] = _get(later, "/")
+    assert later.post("/finish").status_code == 302
+    pages["start-finished"] = _get(later, "/")
 
     for problem in PROBLEMS:
         with app.test_request_context("/resume", headers={"Accept-Language": lang}):

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import render_template
 from sqlalchemy import select
 
 from screener import submissions
@@ -11,7 +12,14 @@ from screener.extensions import db
 from screener.models import Patient, Submission, token_digest, utcnow
 from tests.answers import BORN, REFERRAL, SAFE, dob_parts, typed_dob
 
-from .conftest import begin, checked, hidden_token, only_submission, refused
+from .conftest import (
+    begin,
+    checked,
+    hidden_token,
+    only_submission,
+    refused,
+)
+from .rendered import visible_text
 
 DOB = dob_parts(BORN)
 WRONG_DOB = dob_parts(date(1971, 3, 25))
@@ -113,17 +121,50 @@ def test_wrong_dates_of_birth_are_limited_then_locked(started, app):
     app.config.update(RESUME_MAX_FAILURES=3, CLINIC_PHONE="(555) 010-0199")
     _link, code = save_later(started)
     other = app.test_client()
-    for tries in (1, 2):
+    for tries, left in ((1, "2 more tries"), (2, "1 more try")):
         response = other.post("/resume", data={"code": code, **WRONG_DOB})
         assert response.status_code == 200 and "do not match" in response.text
+        assert re.search(
+            rf'id="code-error">.*?You have {left} before these answers are locked\.',
+            response.text,
+            re.S,
+        )
         assert only_submission(app).resume_failures == tries
     response = other.post("/resume", data={"code": code, **WRONG_DOB})
     assert response.status_code == 403
     assert "locked" in response.text and "(555) 010-0199" in response.text
+    assert 'href="/"' in response.text.split("<main", 1)[1]  # or start again
     # Locked: even the right date of birth no longer opens it, and tries stop counting.
     response = other.post("/resume", data={"code": code, **DOB})
     assert response.status_code == 403
     assert only_submission(app).resume_failures == 3
+
+
+def test_an_unknown_code_says_nothing_about_tries(client):
+    response = client.post("/resume", data={"code": "ABCD-EFGH", **DOB})
+    assert "do not match" in response.text and "more tr" not in response.text
+
+
+@pytest.mark.parametrize("problem", ["expired", "bad_link", "locked"])
+@pytest.mark.parametrize("phone", ["(555) 010-0199", ""])
+def test_an_unusable_code_or_link_says_to_call_and_offers_a_way_on(app, problem, phone):
+    app.config.update(CLINIC_PHONE=phone, CLINIC_NAME="Valley Spine")
+    with app.test_request_context("/resume"):
+        html = render_template("patient/problem.html", problem=problem)
+    main = html.split("<main", 1)[1]
+    if phone:
+        assert 'href="tel:5550100199">(555) 010-0199</a>' in main
+        assert "call Valley Spine at" in main
+    else:
+        assert "tel:" not in main and re.search(r"call Valley Spine\.", main)
+    assert 'href="/">Start again</a>' in main
+
+
+def test_the_rate_limit_message_is_about_the_network(app):
+    with app.test_request_context("/resume"):
+        html = render_template("patient/problem.html", problem="rate_limited")
+    text = visible_text(html)
+    assert "too many wrong tries from this network" in text and "device" not in text
 
 
 def test_a_right_answer_resets_the_count_of_wrong_tries(started, app):
@@ -165,7 +206,7 @@ def test_an_expired_draft_cannot_be_resumed_or_saved(started, app):
     response = started.post("/step/where", data={"pain_side": "left"})
     assert response.status_code == 410
     assert "pain_side" not in only_submission(app).answers
-    assert "Carry on where you left off" not in started.get("/").text
+    assert "Carry on with your answers" not in started.get("/").text
 
 
 def test_a_sent_questionnaire_opens_read_only_by_link_and_code(started, app):
@@ -193,7 +234,7 @@ def test_a_lost_session_cookie_still_saves_the_step_with_the_hidden_token(starte
 def test_the_start_page_offers_to_carry_on(started):
     started.post("/step/safety", data=SAFE)
     html = started.get("/").text
-    assert "Carry on where you left off" in html
+    assert "Carry on with your answers" in html
     assert 'href="/step/where"' in html
 
 
@@ -243,23 +284,59 @@ def test_a_referral_patient_can_save_resume_and_finish(started, app):
     assert only_submission(app).category == "discuss_referral"
 
 
+def code_from(n: int) -> str:
+    """The nth of many well-formed resume codes (none of them given out)."""
+    letters = "ABCDEFGHJKMNPQRS"
+    return "ABCD" + "".join(letters[(n >> shift) & 15] for shift in (12, 8, 4, 0))
+
+
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):
         return {"RATELIMIT_ENABLED": True}
 
-    def test_resume_tries_are_rate_limited_per_address(self, client):
-        for _ in range(10):
-            response = client.post("/resume", data={"code": "ABCD-EFGH", **DOB})
-            assert response.status_code == 200
-        response = client.post("/resume", data={"code": "ABCD-EFGH", **DOB})
+    def test_sixty_wrong_tries_from_one_address_then_a_wait(self, client):
+        for n in range(60):
+            response = client.post("/resume", data={"code": code_from(n), **DOB})
+            assert response.status_code == 200, n
+        response = client.post("/resume", data={"code": code_from(60), **DOB})
         assert response.status_code == 429
         assert "Please wait before trying again" in response.text
+        assert "from this network" in response.text
         assert client.get("/resume").status_code == 200  # reading the form is not limited
 
+    def test_a_waiting_room_resuming_correctly_is_never_limited(self, app, started):
+        _link, code = save_later(started)
+        for n in range(70):  # from the clinic's one address; each gets a new link
+            patient = app.test_client()
+            response = patient.post("/resume", data={"code": code, **DOB})
+            assert response.location == "/step/safety", n
+
+    def test_mistakes_in_the_form_are_not_counted(self, client):
+        for _ in range(65):
+            response = client.post("/resume", data={"code": "", **DOB})
+            assert response.status_code == 200 and "Enter your resume code." in response.text
+
+    def test_one_code_is_limited_from_any_address(self, app):
+        def post_from(address: str, code: str):
+            client = app.test_client()
+            client.environ_base["REMOTE_ADDR"] = address
+            return client.post("/resume", data={"code": code, **DOB})
+
+        for n in range(10):
+            assert post_from(f"10.0.0.{n}", "ABCD-EFGH").status_code == 200
+        assert post_from("10.0.1.1", "abcd efgh").status_code == 429  # the same code, as typed
+        assert post_from("10.0.1.1", "ABCD-EFGK").status_code == 200  # another code is not
+
     def test_resume_links_are_rate_limited_per_address(self, client):
-        for _ in range(30):
+        for _ in range(60):
             assert client.get("/resume/not-a-real-token").status_code == 404
         response = client.get("/resume/not-a-real-token")
         assert response.status_code == 429
         assert "Please wait before trying again" in response.text
+
+    def test_working_resume_links_are_not_counted(self, app, started):
+        link, _code = save_later(started)
+        patient = app.test_client()
+        for _ in range(65):
+            assert patient.get(link).status_code == 302

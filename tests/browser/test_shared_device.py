@@ -1,0 +1,119 @@
+"""A shared phone forgets a sent questionnaire: in Chromium at 375 px, in English and Spanish."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.answers import IDENTITY, REFERRAL, SAFE, URGENT
+from tests.patient.conftest import answer_steps, begin, only_submission
+
+from .conftest import screenshot
+from .test_questionnaire import assert_accessible
+
+WORDS = {
+    "en": {
+        "sent": "Your answers have been sent",
+        "finished": "You're done. You can close this page.",
+        "carry_on": "Carry on with your answers",
+        "in_progress": "You have answers in progress",
+        "what_to_do": "What to do now",
+    },
+    "es": {
+        "sent": "Sus respuestas se enviaron",
+        "finished": "Ya terminó. Puede cerrar esta página.",
+        "carry_on": "Seguir con sus respuestas",
+        "in_progress": "Tiene respuestas sin terminar",
+        "what_to_do": "Qué hacer ahora",
+    },
+}
+
+
+@pytest.fixture(params=["en", "es"])
+def lang(request):
+    return request.param
+
+
+@pytest.fixture
+def phone(browser, lang):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, locale=lang
+    )
+    yield context.new_page()
+    context.close()
+
+
+def answered_elsewhere(app, lang: str, answers: dict = REFERRAL) -> str:
+    """A questionnaire answered on another device; the token that opens it (its resume link's
+    end)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    begin(client)
+    answer_steps(client, answers)
+    with client.session_transaction() as session:
+        return session["draft"]
+
+
+def test_after_sending_a_reload_shows_only_the_reference_and_finish_ends_it(
+    live_server, phone, app, lang
+):
+    page = phone
+    page.goto(f"{live_server}/resume/{answered_elsewhere(app, lang)}")
+    expect(page).to_have_url(live_server + "/review")
+    page.click('form[action="/review"] button[type="submit"]')
+    expect(page).to_have_url(live_server + "/done")
+    expect(page.locator("h1")).to_have_text(WORDS[lang]["sent"])
+    reference = only_submission(app).reference
+    main = page.locator("main")
+    expect(main).to_contain_text(IDENTITY["full_name"])  # the answers, to print now
+    expect(page.locator("[data-print]")).to_be_visible()
+
+    page.reload()
+    expect(page.locator("h1")).to_have_text(WORDS[lang]["sent"])
+    expect(page.locator(".panel .code")).to_have_text(reference)
+    for private in (IDENTITY["full_name"], IDENTITY["phone"], "1970"):
+        expect(main).not_to_contain_text(private)
+    expect(page.locator(".printed-answers")).to_have_count(0)
+    expect(page.locator("[data-print]")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, f"done-after-reload-{lang}")
+
+    finish = page.locator('form[action="/finish"] button[type="submit"]')
+    box = finish.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 44
+    finish.click()
+    expect(page).to_have_url(live_server + "/")
+    expect(page.locator(".flash")).to_have_text(WORDS[lang]["finished"])
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    screenshot(page, f"start-after-finish-{lang}")
+    page.goto(live_server + "/done")
+    expect(page).to_have_url(live_server + "/")
+
+
+def test_starting_again_with_answers_in_progress_asks_first(live_server, phone, app, lang):
+    page = phone
+    page.goto(f"{live_server}/resume/{answered_elsewhere(app, lang, SAFE)}")
+    page.goto(live_server + "/")
+    carry_on = page.locator("main a.button").first
+    expect(carry_on).to_have_text(WORDS[lang]["carry_on"])
+    screenshot(page, f"start-in-progress-{lang}")
+    page.check('input[name="privacy"]')
+    page.click('form[action="/"] button[type="submit"]')
+    expect(page.locator("h1")).to_have_text(WORDS[lang]["in_progress"])
+    expect(page.locator("#resume-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    assert_accessible(page)
+    screenshot(page, f"start-again-question-{lang}")
+    page.click('button[name="again"]')
+    expect(page).to_have_url(live_server + "/step/about-you")
+
+
+def test_an_emergency_confirmation_leads_with_what_to_do(live_server, phone, app, lang):
+    page = phone
+    token = answered_elsewhere(app, lang, {**REFERRAL, **URGENT["emergency"]})
+    page.goto(f"{live_server}/resume/{token}")
+    page.goto(live_server + "/review")
+    page.click('form[action="/review"] button[type="submit"]')
+    expect(page.locator("h1")).to_have_text(WORDS[lang]["what_to_do"])
+    expect(page.locator(".panel")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, f"done-emergency-{lang}")
