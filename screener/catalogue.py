@@ -62,6 +62,9 @@ class Question:
     widget: Widget = Widget.RADIOS
     required: bool = False  # a step cannot be continued without it
     shown_if: tuple[str, str] | None = None  # asked, and kept, only when (key, code) holds
+    # The words of a list's "None of these" box, on the form only (not an answer code): the step
+    # needs a box ticked to continue, so a done step without this answer means "None of these".
+    none_label: str | None = None
     max_length: int = 0  # text only
 
     @property
@@ -451,6 +454,7 @@ STEPS: tuple[Step, ...] = (
                 ),
                 CHECK_ALL,
                 Widget.CHECKBOXES,
+                none_label=N_("None of these"),
             ),
             Question(
                 "si_injection",
@@ -565,7 +569,7 @@ STEPS: tuple[Step, ...] = (
             Question(
                 "comments",
                 Kind.TEXT,
-                N_("Anything else (optional)"),
+                N_("Anything else"),  # the pages add "(optional)"
                 "Patient's comments",
                 hint=N_("You can write up to 2,000 characters."),
                 widget=Widget.TEXTAREA,

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 
 from .extensions import db
 from .models import Patient, ReviewNote, Status, Submission, name_key, urgency_rank
-from .scoring import FIELDS, RED_FLAG_KEYS, assess
+from .scoring import FIELDS, RED_FLAG_KEYS, RED_FLAGS, Urgency, assess
 
 # The kinds of patient the generator imitates, with their share of a clinic's week.
 KINDS: dict[str, float] = {
@@ -151,16 +151,21 @@ def _incomplete(rng: random.Random, answers: dict) -> dict:
     return {key: value for key, value in answers.items() if key in keep}
 
 
+def _flags_giving(level: Urgency) -> list[str]:
+    """The red-flag keys whose yes gives this urgency."""
+    return [flag.key for flag in RED_FLAGS if flag.if_yes is level]
+
+
 def _red_flag(rng: random.Random, kind: str, answers: dict) -> None:
     if kind == "emergency":
-        answers[rng.choice(RED_FLAG_KEYS[:3])] = "yes"
+        answers[rng.choice(_flags_giving(Urgency.EMERGENCY))] = "yes"
     elif kind == "same_day":
         if rng.random() < 0.3:
-            answers[rng.choice(RED_FLAG_KEYS[:3])] = "unsure"
+            answers[rng.choice(_flags_giving(Urgency.EMERGENCY))] = "unsure"
         else:
-            answers[rng.choice(RED_FLAG_KEYS[3:6])] = "yes"
+            answers[rng.choice(_flags_giving(Urgency.SAME_DAY))] = "yes"
     else:
-        answers[rng.choice(RED_FLAG_KEYS[6:])] = "yes"
+        answers[rng.choice(_flags_giving(Urgency.SOON))] = "yes"
 
 
 def answers_for(kind: str, rng: random.Random) -> tuple[dict, str]:

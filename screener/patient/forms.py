@@ -33,6 +33,7 @@ from .. import catalogue
 from ..catalogue import ADULT_AGE, MAX_AGE, Kind, Question, Step, age_on
 from ..models import utcnow
 from .odi import OdiInstrument
+from .pages import Need, need, said_none
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -47,6 +48,11 @@ class PatientForm(FlaskForm):
 
     class Meta:
         csrf = False  # the templates render a fresh token each time
+
+    # The questions left unanswered that had to be answered: the error summary names each once,
+    # under summary_note, instead of repeating their message.
+    unanswered: tuple[str, ...] = ()
+    summary_note: str | None = None
 
     @property
     def expired(self) -> bool:
@@ -101,18 +107,27 @@ def _max_chars(limit: int):
     return check
 
 
-def _none_alone(form, field):
-    if field.data and "none" in field.data and len(field.data) > 1:
-        raise ValidationError(_("Check “None” on its own, or uncheck it."))
+NONE = "none"  # the value of a list's "None of these" box, and of the medicines' "None"
+
+
+def _none_alone(label: str):
+    def check(form, field):
+        if field.data and NONE in field.data and len(field.data) > 1:
+            raise ValidationError(_("Check “%(none)s” on its own, or uncheck it.", none=_(label)))
+
+    return check
 
 
 CHOICE_MESSAGE = _l("Choose one of the answers shown.")
 REQUIRED_MESSAGE = _l("Choose an answer. If you are not sure, choose “I'm not sure”.")
+UNANSWERED_NOTE = _l("Please answer these questions. If you are not sure, choose “I'm not sure”.")
 
 
 def field_for(question: Question):
     """The form field that asks one catalogue question (its words translated when shown)."""
     label = _l(question.label)
+    if need(question) is Need.OPTIONAL:
+        label = _l("%(question)s (optional)", question=label)
     if question.kind is Kind.TEXT:
         return TextAreaField(
             label,
@@ -121,7 +136,12 @@ def field_for(question: Question):
         )
     choices = [SelectChoice(option.code, _l(option.label)) for option in question.options]
     if question.kind is Kind.LIST:
-        validators = [_none_alone] if "none" in question.codes else []
+        none_label = question.none_label
+        if none_label:
+            choices.append(SelectChoice(NONE, _l(none_label)))
+        elif NONE in question.codes:
+            none_label = question.label_of(NONE)
+        validators = [_none_alone(none_label)] if none_label else []
         return CodeCheckboxField(
             label, validators=validators, choices=choices, invalid_choice_message=CHOICE_MESSAGE
         )
@@ -134,35 +154,54 @@ class QuestionsForm(PatientForm):
     step: Step
 
     def validate(self, extra_validators=None, partial: bool = False) -> bool:
-        """Check every field; unless `partial` (save and finish later), required ones too."""
+        """Check every field; unless `partial` (save and finish later), required ones too, and
+        that a list with a "None of these" box has a box ticked."""
         valid = super().validate(extra_validators)  # codes and lengths, always
         if partial or self.expired:
             return valid
+        unanswered = []
         for question in self.step.questions:
             field = self[question.key]
-            if question.required and not field.errors and field.data in (None, "", []):
+            if field.errors or field.data not in (None, "", []):
+                continue
+            if question.required:
                 field.errors.append(str(REQUIRED_MESSAGE))
+                unanswered.append(question.key)
                 valid = False
+            elif question.none_label:
+                none = _(question.none_label)
+                field.errors.append(
+                    _("Check each one that applies, or check “%(none)s”.", none=none)
+                )
+                valid = False
+        self.unanswered = tuple(unanswered)
+        self.summary_note = str(UNANSWERED_NOTE) if unanswered else None
         return valid
 
     def answers(self) -> dict:
-        """This step's answers as rubric codes (numbers as ints); unanswered ones as None."""
+        """This step's answers as rubric codes (numbers as ints); unanswered ones, and a ticked
+        "None of these" box, as None."""
         result = {}
         for question in self.step.questions:
             value = self[question.key].data
             if question.kind is Kind.INT and value not in (None, ""):
                 value = int(value)
+            if question.none_label and value == [NONE]:
+                value = None
             result[question.key] = value
         return result
 
     @classmethod
-    def data_from(cls, answers: dict) -> dict:
-        """Stored codes as form data."""
+    def data_from(cls, answers: dict, done: bool = False) -> dict:
+        """Stored codes as form data; `done` (the step was completed) ticks a "None of these"
+        box whose list has no answer."""
         data = {}
         for question in cls.step.questions:
             value = answers.get(question.key)
             if question.kind is Kind.INT and value is not None:
                 value = str(value)
+            if said_none(question, answers, done):
+                value = [NONE]
             data[question.key] = value
         return data
 

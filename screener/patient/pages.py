@@ -1,14 +1,26 @@
 """What the patient pages show: the steps in order, the answers in words, the outcome in words."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..catalogue import ABOUT_YOU, IDENTITY, N_, ODI_AFTER, ODI_STEP, QUESTIONS, STEPS, Step
+from ..catalogue import (
+    ABOUT_YOU,
+    IDENTITY,
+    N_,
+    ODI_AFTER,
+    ODI_STEP,
+    QUESTIONS,
+    STEPS,
+    Question,
+    Step,
+)
 from ..models import Submission
-from ..scoring import RED_FLAG_KEYS, RED_FLAGS
+from ..scoring import RED_FLAG_KEYS, RED_FLAGS, REQUIRED_KEYS
 from . import odi
 
 
@@ -65,6 +77,35 @@ def first_unfinished(submission: Submission) -> str | None:
     return next((s.slug for s in steps() if not _finished(s, submission)), None)
 
 
+class Need(StrEnum):
+    """How much a question needs an answer, as the patient is told."""
+
+    TO_SEND = "to_send"  # a safety question: the answers cannot be sent without it
+    CARE_TEAM = "care_team"  # the care team needs it (the rubric's required keys)
+    ASKED = "asked"  # needed to continue its step (a name, a "None of these" list), or the ODI's
+    OPTIONAL = "optional"  # marked "(optional)"
+
+
+OPTIONAL_IDENTITY = ("phone", "email")  # About you asks for them as optional
+
+
+def need(question: Question) -> Need:
+    """Whether a question may be left out, and what leaving it out means."""
+    if question.key in RED_FLAG_KEYS:
+        return Need.TO_SEND
+    if question.key in REQUIRED_KEYS:
+        return Need.CARE_TEAM
+    if question.required or question.none_label:
+        return Need.ASKED
+    return Need.OPTIONAL
+
+
+def said_none(question: Question, answers: Mapping[str, object], done: bool) -> bool:
+    """Whether the patient ticked the question's "None of these" box: it is stored as no answer,
+    and its step cannot be done without a tick."""
+    return question.none_label is not None and done and not answers.get(question.key)
+
+
 @dataclass(frozen=True)
 class Row:
     """One question and its answer in words ([] when not answered)."""
@@ -72,6 +113,7 @@ class Row:
     key: str
     label: str
     words: list[str]
+    need: Need = Need.ASKED
 
 
 @dataclass(frozen=True)
@@ -90,7 +132,8 @@ def _identity_rows(submission: Submission) -> list[Row]:
         value = getattr(patient, field.key) if patient is not None else None
         if field.key == "date_of_birth" and value is not None:
             value = format_date(value, "long")
-        rows.append(Row(field.key, _(field.label), [value] if value else []))
+        marked = Need.OPTIONAL if field.key in OPTIONAL_IDENTITY else Need.ASKED
+        rows.append(Row(field.key, _(field.label), [value] if value else [], marked))
     return rows
 
 
@@ -104,6 +147,12 @@ def _odi_rows(answers: dict) -> list[Row]:
     return rows
 
 
+def _words(question: Question, answers: dict, done: bool) -> list[str]:
+    if said_none(question, answers, done):
+        return [_(question.none_label)]
+    return question.words(answers.get(question.key), _)
+
+
 def sections(submission: Submission) -> list[Section]:
     """Every step with each question and its answer in words, for review and printing."""
     answers = submission.answers
@@ -114,8 +163,9 @@ def sections(submission: Submission) -> list[Section]:
         elif step.slug == ODI_STEP:
             rows = _odi_rows(answers)
         else:
+            done = step.slug in submission.steps_done
             rows = [
-                Row(q.key, _(q.label), q.words(answers.get(q.key), _))
+                Row(q.key, _(q.label), _words(q, answers, done), need(q))
                 for q in step.questions
                 if q.applies(answers)
             ]
@@ -124,8 +174,9 @@ def sections(submission: Submission) -> list[Section]:
 
 
 def missing_questions(submission: Submission) -> list[tuple[str, str, str]]:
-    """Needed answers not given yet: (step slug, question key, question) in step order."""
-    missing = set((submission.assessment or {}).get("missing", ()))
+    """Answers the care team needs that were not given, and that the answers may be sent
+    without (not the safety questions): (step slug, question key, question) in step order."""
+    missing = set((submission.assessment or {}).get("missing", ())) - set(RED_FLAG_KEYS)
     return [
         (step.slug, q.key, _(q.label))
         for step in steps()
@@ -150,24 +201,80 @@ def unanswered_safety(submission: Submission) -> list[str]:
     return [key for key in RED_FLAG_KEYS if key not in submission.answers]
 
 
-# What a criterion that is not met means, in the patient's words (for the "not yet" outcome).
+# The answers that leave a criterion not met (scoring.THRESHOLDS), each in the patient's words,
+# for the "not yet" outcome: criterion -> answer key -> answer code -> words. A list answer
+# counts by its only entry (medications ["none"]). Severity and function are worded apart.
+_LESS_THAN_6_MONTHS = _l(
+    "You have had this pain for less than 6 months. Pain like this often gets better with time."
+)
 NOT_YET_WORDS = {
-    "duration": _l(
-        "You have had this pain for less than 6 months. Pain like this often gets better with time."
-    ),
-    "severity": _l("Your pain over the past week was less than 5 out of 10 on average."),
-    "function": _l("The pain does not seem to stop you from doing daily things very much."),
-    "conservative_care": _l(
-        "You have not yet tried care without surgery for 6 months or more. This means things "
-        "like physical therapy, exercises and medicine."
-    ),
-    "pregnancy": _l(
-        "You are pregnant or had a baby in the last 6 months. This kind of pain often gets "
-        "better after that time."
-    ),
+    "duration": {"pain_duration": dict.fromkeys(("lt_6w", "6w_3m", "3m_6m"), _LESS_THAN_6_MONTHS)},
+    "conservative_care": {
+        "care_duration": {
+            "none": _l("You have not tried care without surgery yet."),
+            **dict.fromkeys(
+                ("lt_3m", "3m_6m"),
+                _l("You have tried care without surgery for less than 6 months."),
+            ),
+        },
+        "pt": {
+            "none": _l("You have not had physical therapy yet."),
+            "lt_4w": _l("You have had physical therapy for less than 4 weeks."),
+        },
+        "medications": {"none": _l("You have not tried any medicine for this pain.")},
+    },
+    "pregnancy": {
+        "pregnancy": {
+            "pregnant": _l(
+                "You are pregnant. Pain like this often gets better in the months after the "
+                "baby is born."
+            ),
+            "postpartum_lt_6m": _l(
+                "You had a baby in the last 6 months. Pain like this often gets better in the "
+                "first months after a birth."
+            ),
+        }
+    },
 }
+# The order the reasons are given in: the rubric's.
+NOT_YET_CRITERIA = ("duration", "severity", "function", "conservative_care", "pregnancy")
+
+
+def _code(value: object) -> object:
+    """An answer as one code: a list counts by its only entry."""
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _criterion_words(name: str, answers: dict, assessment: dict) -> list[str]:
+    """Why one criterion that is not met is not met, from the answers that make it so."""
+    if name == "severity":
+        score = answers.get("pain_average")
+        return [_("Your pain in the past 7 days was %(score)s out of 10 on average.", score=score)]
+    if name == "function":
+        if assessment.get("odi_percent") is not None:
+            return [_("The pain does not seem to stop you from doing daily things very much.")]
+        return [
+            _(
+                "You can do daily things like sitting, walking and sleeping easily or with only "
+                "some difficulty."
+            )
+        ]
+    return [
+        str(words[code])
+        for key, words in NOT_YET_WORDS[name].items()
+        if (code := _code(answers.get(key))) in words
+    ]
 
 
 def not_yet_reasons(submission: Submission) -> list[str]:
-    criteria = (submission.assessment or {}).get("criteria", {})
-    return [str(words) for name, words in NOT_YET_WORDS.items() if criteria.get(name) == "not_met"]
+    """For the "not yet" outcome: each answer that leaves a criterion not met, in words."""
+    assessment = submission.assessment or {}
+    criteria = assessment.get("criteria", {})
+    return [
+        words
+        for name in NOT_YET_CRITERIA
+        if criteria.get(name) == "not_met"
+        for words in _criterion_words(name, submission.answers, assessment)
+    ]

@@ -287,7 +287,8 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
         form_class = odi_form(odi.licensed())
         return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
     form_class = questions_form(slug)
-    data = form_class.data_from(submission.answers) if stored else {}
+    done = slug in submission.steps_done
+    data = form_class.data_from(submission.answers, done) if stored else {}
     return form_class(formdata=formdata, data=data)
 
 

@@ -174,6 +174,7 @@ def test_every_patient_page_passes_axe_and_the_wcag_checks(
     visit("10-odi")
     _continue(page, "/step/treatments")
     page.check('input[name="si_injection"][value="yes"]')  # shows the follow-up question
+    page.check('input[name="other_care"][value="none"]')
     visit("11-treatments")
     _continue(page, "/step/health")
     visit("12-health")

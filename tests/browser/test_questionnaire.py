@@ -134,6 +134,7 @@ def test_a_patient_completes_the_questionnaire_by_keyboard_on_a_phone(live_serve
     choose(page, "si_injection", "yes")
     expect(page.locator("#si_injection_relief-group")).to_be_visible()
     choose(page, "si_injection_relief", "gte_75")
+    tick(page, "other_care", "none")
     visit(page, "phone-06-treatments")
     press_continue(page, "Other health")
 

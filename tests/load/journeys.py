@@ -96,7 +96,8 @@ def make_patient(rng: random.Random, number: int) -> Patient:
             condition = question.shown_if
             if condition and answers.get(condition[0]) != condition[1]:
                 continue
-            if rng.random() < 0.9:
+            # A list with a "None of these" box must be answered to continue its step.
+            if rng.random() < 0.9 or question.none_label:
                 answers[question.key] = _answer(rng, question)
         steps[step.slug] = answers
     return Patient(identity, steps, "es" if rng.random() < 0.2 else "en")

@@ -71,10 +71,16 @@ def test_sending_needs_every_safety_answer(started, app):
     response = started.post("/review")
     assert response.status_code == 200
     assert "<title>Error: Check your answers" in response.text
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
     links = re.findall(
-        r'href="/step/safety\?return_to=review#(rf_[a-z_]+)-group">Please answer', response.text
+        r'href="/step/safety\?return_to=review#(rf_[a-z_]+)-group">([^<]+)<', summary
     )
-    assert links == [k for k in RED_FLAG_KEYS if k != "rf_fever"]
+    unanswered = [k for k in RED_FLAG_KEYS if k != "rf_fever"]
+    # Each unanswered safety question once, by its question, under one message.
+    assert [(k, unescape(text)) for k, text in links] == [
+        (k, QUESTIONS[k].label) for k in unanswered
+    ]
+    assert summary.count("Please answer these safety questions before you send") == 1
     assert only_submission(app).status == "draft"
 
 
@@ -109,8 +115,8 @@ def test_done_needs_a_sent_questionnaire(started, client):
             "not_yet",
             [
                 "or more time, may still help",
-                "less than 6 months",
-                "not yet tried care without surgery",
+                "this pain for less than 6 months",
+                "physical therapy for less than 4 weeks",
             ],
         ),
         (PATTERN_UNCLEAR, "pattern_unclear", ["somewhere other than the SI joint"]),

@@ -90,7 +90,8 @@ def test_each_field_is_named_by_its_rubric_key_with_its_codes_as_values(started,
             assert [f["tag"] for f in found] == ["textarea"]
             continue
         expected_type = "checkbox" if question.kind is Kind.LIST else "radio"
-        assert [f["value"] for f in found] == list(question.codes)
+        none_box = ["none"] if question.none_label else []  # "None of these", on the form only
+        assert [f["value"] for f in found] == [*question.codes, *none_box]
         assert {f["type"] for f in found} == {expected_type}
         for option in found:  # every option has its own label
             assert f'for="{option["id"]}"' in html
@@ -221,7 +222,9 @@ def test_every_safety_question_offers_i_am_not_sure(started):
 def test_other_steps_may_be_skipped(started, app):
     started.post("/step/safety", data=SAFE)
     for step in CLINICAL_STEPS[1:]:
-        assert started.post(f"/step/{step.slug}", data={}).status_code == 302
+        # A list with a "None of these" box needs a tick, which stores nothing.
+        data = {q.key: "none" for q in step.questions if q.none_label}
+        assert started.post(f"/step/{step.slug}", data=data).status_code == 302
     stored = only_submission(app)
     assert stored.answers == SAFE
     assert stored.steps_done == [s.slug for s in STEPS]
@@ -334,10 +337,11 @@ def test_the_worst_spot_question_shows_the_dimple(started):
 def test_the_relief_question_follows_a_yes_only(started, app):
     html = started.get("/step/treatments").text
     assert 'data-shown-if="si_injection=yes"' in html
-    started.post("/step/treatments", data={"si_injection": "yes", "si_injection_relief": "50_74"})
+    answers = {"si_injection": "yes", "si_injection_relief": "50_74", "other_care": "epidural"}
+    started.post("/step/treatments", data=answers)
     assert only_submission(app).answers["si_injection_relief"] == "50_74"
-    started.post("/step/treatments", data={"si_injection": "none", "si_injection_relief": "50_74"})
-    assert only_submission(app).answers == {"si_injection": "none"}
+    started.post("/step/treatments", data={**answers, "si_injection": "none"})
+    assert only_submission(app).answers == {"si_injection": "none", "other_care": ["epidural"]}
 
 
 def test_a_step_replaces_only_its_own_answers(started, app):
