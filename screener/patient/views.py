@@ -54,6 +54,8 @@ CODE_KEY = "resume_code"  # the last resume code given, to show it again on the 
 SENT_KEY = "sent"  # once /done has been shown: its reference code and urgency, and nothing else
 LANGUAGE_KEY = "lang"  # the language the patient chose (else the browser's, see select_locale)
 STEP_FORM = "step-form"  # the id of a step's form, which the language switch submits
+START_FORM = "start-form"  # the start page's form, which the language switch submits too
+TICK_KEY = "privacy_ticked"  # the start page's tick, kept over a language switch
 # Each language named in itself, as a reader of that language looks for it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # Set on `g` by a resume try that named a code and did not open it (counted by the rate limits).
@@ -200,6 +202,15 @@ def start():
     answers in progress, carrying on comes first; starting again asks first."""
     form = StartForm(formdata=request.form if request.method == "POST" else None)
     earlier = _in_progress()
+    switch = request.form.get("switch_lang") if request.method == "POST" else None
+    if switch is not None:
+        # The language switch submits this form so that the tick is kept: the same page
+        # again, by a GET, in the other language.
+        _choose_language(switch)
+        session[TICK_KEY] = bool(form.privacy.data)
+        return redirect(url_for(".start"), 303)
+    if request.method == "GET" and session.pop(TICK_KEY, False):
+        form.privacy.data = True
     if request.method == "POST" and form.validate():
         if earlier is not None and request.form.get("again") != "yes":
             # The new draft replaces the earlier one in this browser: give its code first.
@@ -219,6 +230,7 @@ def start():
         form=form,
         continue_url=_continue_url(earlier) if earlier else None,
         sent=session.get(SENT_KEY),
+        language_form=START_FORM,
     )
 
 

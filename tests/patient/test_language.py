@@ -10,7 +10,15 @@ from tests.answers import BORN, IDENTITY, REFERRAL, SAFE, dob_parts
 from tests.clinic.conftest import sign_in
 from tests.conftest import make_user
 
-from .conftest import answer_steps, begin, checked, inputs, only_submission, refused
+from .conftest import (
+    answer_steps,
+    begin,
+    checked,
+    count_submissions,
+    inputs,
+    only_submission,
+    refused,
+)
 from .rendered import patient_pages
 
 
@@ -24,7 +32,7 @@ def test_the_browser_language_chooses_the_page_language(client):
 def test_every_patient_page_offers_the_other_language(app, lang, other):
     name = {"en": "English", "es": "Español"}[other]
     for page, html in patient_pages(app, lang).items():
-        if 'id="step-form"' in html:
+        if 'id="step-form"' in html or 'id="start-form"' in html:
             switch = f'name="switch_lang" value="{other}" lang="{other}"'
         else:
             switch = f'lang="{other}" hreflang="{other}">{name}</a>'
@@ -77,6 +85,19 @@ def test_switching_on_the_safety_step_is_not_an_answer(started, app):
     response = started.post("/step/safety", data={**SAFE, "rf_bladder_bowel": "unsure"})
     assert response.location == "/urgent"
     assert only_submission(app).urgency == "same_day"
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_switching_on_the_start_page_keeps_the_tick(client, app, ticked):
+    data = {"switch_lang": "es", **({"privacy": "y"} if ticked else {})}
+    response = client.post("/", data=data)
+    assert response.status_code == 303 and response.location == "/"
+    page = client.get("/").text
+    assert '<html lang="es">' in page
+    assert checked(page, "privacy") == (["y"] if ticked else [])
+    assert 'id="error-summary"' not in page
+    assert count_submissions(app) == 0  # nothing starts until Start now
+    assert checked(client.get("/").text, "privacy") == []  # kept for one showing only
 
 
 def test_switching_keeps_the_way_back_to_review(started):
