@@ -82,6 +82,11 @@ class Question:
         """The highest number a numbered answer takes."""
         return int(self.options[-1].code)
 
+    def said_none(self, answers: Mapping[str, object], done: bool) -> bool:
+        """Whether the patient ticked this question's "None of these" box (see none_label), given
+        whether its step is done."""
+        return self.none_label is not None and done and not answers.get(self.key)
+
     def label_of(self, code: object) -> str:
         """The words for one answer code (a number is given as its digits)."""
         return next(option.label for option in self.options if option.code == str(code))

@@ -116,11 +116,18 @@ def _criteria(result: dict, answers: dict) -> tuple[CriterionRow, ...]:
     return tuple(rows)
 
 
-def _answer_groups(answers: dict) -> tuple[tuple[str, tuple[Answer, ...]], ...]:
+def _answer_groups(answers: dict, steps_done: list) -> tuple[tuple[str, tuple[Answer, ...]], ...]:
     """Every answer by step; the comments have their own section."""
     groups = []
     for step in STEPS:
-        shown = tuple(answer(q.key, answers) for q in step.questions if q.key != "comments")
+        done = step.slug in steps_done
+        shown = tuple(
+            Answer(q.key, q.short, q.none_label)
+            if q.none_label and q.said_none(answers, done)
+            else answer(q.key, answers)
+            for q in step.questions
+            if q.key != "comments"
+        )
         if shown:
             groups.append((step.title, shown))
     odi = _odi_answer(answers)
@@ -160,7 +167,7 @@ def build(submission: Submission) -> Summary:
         comments=answers.get("comments"),
         pain_areas=tuple(answers.get("pain_areas", ())),
         pain_area_words=answer("pain_areas", answers).words,
-        answer_groups=_answer_groups(answers),
+        answer_groups=_answer_groups(answers, submission.steps_done or []),
         criteria_keys=frozenset(a.key for row in criteria for a in row.answers),
         age=age_on(patient.date_of_birth, when) if patient else None,
     )

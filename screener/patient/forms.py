@@ -33,7 +33,7 @@ from .. import catalogue
 from ..catalogue import ADULT_AGE, MAX_AGE, Kind, Question, Step, age_on
 from ..models import utcnow
 from .odi import OdiInstrument
-from .pages import Need, need, said_none
+from .pages import Need, need
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -200,7 +200,7 @@ class QuestionsForm(PatientForm):
             value = answers.get(question.key)
             if question.kind is Kind.INT and value is not None:
                 value = str(value)
-            if said_none(question, answers, done):
+            if question.said_none(answers, done):
                 value = [NONE]
             data[question.key] = value
         return data

@@ -1,6 +1,5 @@
 """What the patient pages show: the steps in order, the answers in words, the outcome in words."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,12 +99,6 @@ def need(question: Question) -> Need:
     return Need.OPTIONAL
 
 
-def said_none(question: Question, answers: Mapping[str, object], done: bool) -> bool:
-    """Whether the patient ticked the question's "None of these" box: it is stored as no answer,
-    and its step cannot be done without a tick."""
-    return question.none_label is not None and done and not answers.get(question.key)
-
-
 @dataclass(frozen=True)
 class Row:
     """One question and its answer in words ([] when not answered)."""
@@ -148,7 +141,7 @@ def _odi_rows(answers: dict) -> list[Row]:
 
 
 def _words(question: Question, answers: dict, done: bool) -> list[str]:
-    if said_none(question, answers, done):
+    if question.said_none(answers, done):
         return [_(question.none_label)]
     return question.words(answers.get(question.key), _)
 

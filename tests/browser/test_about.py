@@ -4,7 +4,7 @@ for axe, no sideways scrolling, and its button leads back to that step."""
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import fill_date_of_birth, screenshot
 from .test_accessibility import problems
 
 HEADINGS = {"en": "About SI-joint fusion", "es": "Sobre la fusión de la articulación sacroilíaca"}
@@ -15,11 +15,11 @@ def test_the_about_page_reads_on_a_phone_and_leads_back_to_the_step(phone_page, 
     page = phone_page
     page.goto(live_server + "/")
     if lang == "es":
-        page.click('a[hreflang="es"]')
+        page.click('button[name="switch_lang"][value="es"]')
     page.check('input[name="privacy"]')
     page.click('form[action="/"] button[type="submit"]')
     page.fill("#full_name", "Ana Ejemplo")
-    page.fill("#date_of_birth", "1970-03-25")
+    fill_date_of_birth(page)
     page.click('button[value="continue"]')
     page.wait_for_url("**/step/safety")
 
