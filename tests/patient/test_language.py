@@ -1,6 +1,8 @@
 """Language: the browser's by default, switchable on every patient page without losing an
 answer, kept with the submission; clinicians read the answers in English."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -189,3 +191,11 @@ def test_clinic_pages_stay_english_even_nested_ones(client, app):
         page = client.get(url).text
         assert '<html lang="en">' in page, url
         assert "Skip to main content" in page and "hreflang" not in page, url
+
+
+def test_the_back_link_is_not_the_back_of_the_body(started):
+    # "Back" is both a link and a view of the body diagram: each has its own Spanish.
+    started.get("/language/es?next=/")
+    page = started.get("/step/where").text
+    assert re.search(r'<a class="back-link" href="[^"]+">Atrás</a>', page)
+    assert ">De espaldas</text>" in page
