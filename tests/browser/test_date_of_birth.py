@@ -36,7 +36,7 @@ WORDS = {
         "message": "Date of birth must be a real date. Check the day.",
     },
     "es": {
-        "next": "Preguntas de seguridad",
+        "next": "Señales de alarma",
         "message": "La fecha de nacimiento debe ser una fecha real. Revise el día.",
     },
 }

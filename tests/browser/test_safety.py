@@ -107,3 +107,23 @@ def test_the_emergency_page_calls_911_and_offers_no_way_to_keep_answering(
     assert problems(page, lang) == []
     screenshot(page, f"urgent-emergency-{lang}-{page.width}")
     assert only_submission(app).urgency == "emergency"
+
+
+def test_back_after_errors_shows_the_step_without_asking_to_resubmit(sized_page, live_server):
+    page = sized_page
+    _to_safety(page, live_server, "en")
+    page.click('button[value="continue"]')  # nothing answered: errors
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert page.url.endswith("/step/safety")  # shown by a GET after the redirect
+    for name in page.eval_on_selector_all(
+        'input[type="radio"][value="no"]', "els => [...new Set(els.map(e => e.name))]"
+    ):
+        page.check(f'input[name="{name}"][value="no"]')
+    page.click('button[value="continue"]')
+    page.wait_for_url("**/step/where")
+    # Back returns to the safety step as a page, not to a form post to send again.
+    response = page.go_back()
+    assert response is None or response.ok
+    expect(page.locator("h1")).to_contain_text("Safety questions")
+    expect(page.locator('input[name="rf_fever"][value="no"]')).to_be_checked()
+    expect(page.locator("#error-summary")).to_have_count(0)

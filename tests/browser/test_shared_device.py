@@ -92,7 +92,9 @@ def test_after_sending_a_reload_shows_only_the_reference_and_finish_ends_it(
 
 def test_starting_again_with_answers_in_progress_asks_first(live_server, phone, app, lang):
     page = phone
-    page.goto(f"{live_server}/resume/{answered_elsewhere(app, lang, SAFE)}")
+    page.goto(
+        f"{live_server}/resume/{answered_elsewhere(app, lang, {**SAFE, 'other_care': ['none']})}"
+    )
     page.goto(live_server + "/")
     carry_on = page.locator("main a.button").first
     expect(carry_on).to_have_text(WORDS[lang]["carry_on"])
