@@ -19,6 +19,12 @@ PASSWORD = "correct horse battery staple"
 DATABASE_FIXTURES = frozenset({"app", "database_url"})
 
 
+def _database_test(item) -> bool:
+    """Whether a test runs again on PostgreSQL: it uses the database, and is not a browser test
+    (those check pages, which the client tests already drive against PostgreSQL page by page)."""
+    return bool(item.get_closest_marker("db")) and not item.nodeid.startswith("tests/browser/")
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark `db` every test that uses a database fixture, directly or through other fixtures;
     on PostgreSQL, deselect the rest: they would only run the same code again.
@@ -30,8 +36,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.db)
     if not TEST_DATABASE_URL:
         return
-    kept = [item for item in items if item.get_closest_marker("db")]
-    deselected = [item for item in items if not item.get_closest_marker("db")]
+    kept = [item for item in items if _database_test(item)]
+    deselected = [item for item in items if not _database_test(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
