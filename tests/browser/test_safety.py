@@ -100,7 +100,8 @@ def test_the_emergency_page_calls_911_and_offers_no_way_to_keep_answering(
     assert first_action.get_attribute("href") == "tel:911"
     box = call.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
-    assert page.locator('main a[href^="/step/"], main form[action="/saved"]').count() == 0
+    ways_on = 'a[href^="/step/"], a[href="/resume"], form[action="/saved"]'
+    assert page.locator(ways_on).count() == 0  # nowhere on the page, footer included
     expect(page.locator("main strong.code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
     assert page.locator("main .emergency-signs li").count() == 4
     assert page.evaluate("document.documentElement.scrollWidth") <= page.width
@@ -127,3 +128,25 @@ def test_back_after_errors_shows_the_step_without_asking_to_resubmit(sized_page,
     expect(page.locator("h1")).to_contain_text("Safety questions")
     expect(page.locator('input[name="rf_fever"][value="no"]')).to_be_checked()
     expect(page.locator("#error-summary")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_soon_page_says_within_a_few_days_and_lets_the_patient_go_on(
+    phone_page, live_server, lang
+):
+    page = phone_page
+    page.width = 375
+    _to_safety(page, live_server, lang)
+    for name in page.eval_on_selector_all(
+        'input[type="radio"][value="no"]', "els => [...new Set(els.map(e => e.name))]"
+    ):
+        page.check(f'input[name="{name}"][value="{"yes" if name == "rf_weight_loss" else "no"}"]')
+    page.click('button[value="continue"]')
+    page.wait_for_url("**/urgent")
+    heading = {"en": "within a few days", "es": "en los próximos días"}[lang]
+    expect(page.locator("h1")).to_contain_text(heading)
+    expect(page.locator('main a[href="tel:911"]')).to_have_count(0)  # not an emergency
+    expect(page.locator('main a[href="/step/where"]')).to_be_visible()  # may answer the rest
+    assert page.locator("main .emergency-signs li").count() == 4
+    assert problems(page, lang) == []
+    screenshot(page, f"urgent-soon-{lang}-375")
