@@ -65,6 +65,7 @@ def test_switching_language_with_unsure_ticked_is_not_an_answer(sized_page, live
     assert stored.urgency is None and stored.submitted_at is None and stored.answers == {}
     # Back and forth again, then a reload: still the same choices, still nothing sent.
     page.click(SWITCH.format(lang=lang))
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # the switch has landed
     page.reload()
     expect(page.locator('input[name="rf_bladder_bowel"][value="unsure"]')).to_be_checked()
     assert only_submission(app).submitted_at is None

@@ -3,13 +3,13 @@
 from .conftest import check_acknowledged, logged_secrets
 from .journeys import run_load, summary
 
-JOURNEYS = 2000
+JOURNEYS = 1000
 CLIENTS = 16
-MAX_SECONDS = 480  # ~100 s on 2 idle cores; ~215 s beside the other database's pass
+MAX_SECONDS = 480  # 2,000 journeys took 196 s (SQLite) and 341 s (PostgreSQL) side by side
 BROWSE_EVERY = 10  # one journey in ten fetches every page first, as a browser does
 
 
-def test_two_thousand_parallel_journeys_are_each_stored_exactly_once(server, stored, capsys):
+def test_a_thousand_parallel_journeys_are_each_stored_exactly_once(server, stored, capsys):
     server.start()
     result = run_load(server.port, JOURNEYS, CLIENTS, MAX_SECONDS, browse_every=BROWSE_EVERY)
     server.stop()
