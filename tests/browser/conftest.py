@@ -1,5 +1,6 @@
 """Browser fixtures: Debian's chromium driven by Playwright (live_server: tests/conftest.py)."""
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.answers import BORN, dob_parts
+from tests.patient.test_odi import synthetic
 
 CHROMIUM = "/usr/bin/chromium"
 # scripts/test runs the SQLite and PostgreSQL passes at once: each keeps its own artifacts.
@@ -39,6 +41,31 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def phone_in(browser):
+    """A function opening a 375-pixel phone page whose browser asks for a language; the pages
+    close after the test."""
+    contexts = []
+
+    def open_page(locale: str):
+        context = browser.new_context(
+            viewport={"width": 375, "height": 740}, device_scale_factor=2, locale=locale
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def licensed_odi_config(tmp_path) -> dict:
+    """App settings with a synthetic licensed ODI file, so that its step is shown too."""
+    path = tmp_path / "odi.json"
+    path.write_text(json.dumps(synthetic()), encoding="utf-8")
+    return {"ODI_FILE": str(path)}
 
 
 @pytest.fixture

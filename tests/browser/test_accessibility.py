@@ -2,15 +2,11 @@
 AA problem, the page says its language, focus is always visible, targets are at least 24 pixels
 and errors are announced. A screenshot of each is kept for reviewers."""
 
-import json
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.patient.test_odi import synthetic
-
-from .conftest import ARTIFACTS, fill_date_of_birth, screenshot
+from .conftest import ARTIFACTS, fill_date_of_birth, licensed_odi_config, screenshot
 
 AXE = Axe()
 AXE_OPTIONS = {
@@ -69,9 +65,7 @@ FOCUS_NOT_SHOWN = """() => {
 @pytest.fixture
 def app_config(tmp_path):
     """A synthetic licensed ODI file, so its step is checked too."""
-    path = tmp_path / "odi.json"
-    path.write_text(json.dumps(synthetic()), encoding="utf-8")
-    return {"ODI_FILE": str(path)}
+    return licensed_odi_config(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,8 @@ def lang(request):
 
 
 @pytest.fixture
-def page(browser, lang):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 740},
-        device_scale_factor=2,
-        locale={"en": "en-US", "es": "es-MX"}[lang],
-    )
-    yield context.new_page()
-    context.close()
+def page(phone_in, lang):
+    return phone_in({"en": "en-US", "es": "es-MX"}[lang])
 
 
 WORDS = {

@@ -35,12 +35,8 @@ def lang(request):
 
 
 @pytest.fixture
-def phone(browser, lang):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 740}, device_scale_factor=2, locale=lang
-    )
-    yield context.new_page()
-    context.close()
+def phone(phone_in, lang):
+    return phone_in(lang)
 
 
 def answered_elsewhere(app, lang: str, answers: dict = REFERRAL) -> str:

@@ -2,8 +2,6 @@
 checkbox row, every body-diagram region, every number of the pain scale and every button or
 link that stands alone is at least 44 pixels, and no page is wider than the phone."""
 
-import json
-
 import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
@@ -12,9 +10,8 @@ from screener.catalogue import QUESTIONS, Widget
 from screener.patient import pages
 from tests.answers import REFERRAL
 from tests.patient.conftest import answer_steps, begin
-from tests.patient.test_odi import synthetic
 
-from .conftest import screenshot
+from .conftest import licensed_odi_config, screenshot
 
 PHONE = {"width": 375, "height": 740}
 TARGET = 44  # CSS pixels, the product's minimum (WCAG 2.5.8 asks 24)
@@ -83,9 +80,7 @@ END_WORDS = """([group, low, high]) => {
 @pytest.fixture
 def app_config(tmp_path):
     """A synthetic licensed ODI file, so its step is measured too."""
-    path = tmp_path / "odi.json"
-    path.write_text(json.dumps(synthetic()), encoding="utf-8")
-    return {"ODI_FILE": str(path)}
+    return licensed_odi_config(tmp_path)
 
 
 def tap(page, label) -> None:
