@@ -11,6 +11,11 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_flag(name: str) -> bool | None:
+    """A yes/no setting, or None when the environment does not give it."""
+    return _flag(name, False) if name in os.environ else None
+
+
 def database_url(url: str | None) -> str | None:
     """Point PostgreSQL URLs at the psycopg 3 driver that the project installs."""
     if url is None:
@@ -54,12 +59,23 @@ class Config:
     WTF_CSRF_CHECK_DEFAULT = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", False)
+    # Cookies go over HTTPS only, outside development and tests (the factory decides when the
+    # environment does not): SECURE_COOKIES=0 serves plain HTTP, for a trial on one machine.
+    SESSION_COOKIE_SECURE = _optional_flag("SECURE_COOKIES")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
-    # Sign-in and resume attempts are limited (screener.ratelimit); with several workers or
-    # machines, point this at Redis (redis://host:6379/0) so that they share the counts.
+    # Where patients and staff reach the app, as https://screener.clinic.example: the only host
+    # it answers (any other gets 400) and the base of every absolute link. Required outside
+    # development.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    # How many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto
+    # (0: none, the client's address is the connection's).
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+
+    # Sign-in, resume and start attempts are limited (screener.ratelimit). With several workers
+    # or machines the counts must be shared: redis://host:6379/0. memory:// counts in each
+    # process, so gunicorn refuses to start more than one worker with it (gunicorn.conf.py).
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 

@@ -3,10 +3,12 @@
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app, request, session
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
@@ -31,7 +33,7 @@ def create_app(
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    configure_secret_key(app)
+    configure_deployment(app)
     configure_database(app)
     configure_password_hashing(app)
     register_request_checks(app)
@@ -39,24 +41,57 @@ def create_app(
     register_blueprints(app)
     register_commands(app)
     register_hooks(app)
+    register_proxy(app)
     return app
 
 
-def configure_secret_key(app: Flask) -> None:
-    """Require SECRET_KEY in production; keep a generated one in instance/ for development."""
-    if app.config.get("SECRET_KEY"):
-        return
-    if not (app.debug or app.testing):
-        # Commands such as `flask assess` or `flask db upgrade` sign no cookies; anything that
-        # serves requests outside the flask CLI (gunicorn) must have a real key.
-        if click.get_current_context(silent=True) is not None:
-            return
-        raise RuntimeError("SECRET_KEY must be set (see README: Deploying).")
+def _serves_requests() -> bool:
+    """Whether this app is about to serve requests: loaded by gunicorn or another WSGI server,
+    or by `flask run`, rather than for a command such as `flask db upgrade` or `flask assess`."""
+    context = click.get_current_context(silent=True)
+    return context is None or (context.command.name == "run")
+
+
+def configure_deployment(app: Flask) -> None:
+    """Outside development and tests, refuse to serve without SECRET_KEY and PUBLIC_URL; set
+    the trusted host and the cookies' Secure flag from them."""
+    development = app.debug or app.testing
+    missing = [name for name in ("SECRET_KEY", "PUBLIC_URL") if not app.config.get(name)]
+    if missing and not development and _serves_requests():
+        raise RuntimeError(
+            f"{' and '.join(missing)} must be set to serve the app (see README: Deploying)."
+        )
+    if not app.config.get("SECRET_KEY") and development:
+        app.config["SECRET_KEY"] = _development_secret(app)
+    public_url = app.config.get("PUBLIC_URL") or ""
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/"):
+            raise RuntimeError(
+                f"PUBLIC_URL must be a scheme and a host, as https://screener.clinic.example, "
+                f"not {public_url!r}."
+            )
+        # Flask answers 400 to a request for any other host (werkzeug ignores the port).
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
+        app.config["PREFERRED_URL_SCHEME"] = parts.scheme
+    secure = app.config.get("SESSION_COOKIE_SECURE")
+    if secure is None:
+        secure = not development
+        if secure and public_url.startswith("http://") and _serves_requests():
+            raise RuntimeError(
+                "PUBLIC_URL is plain http, and cookies are sent over HTTPS only: use https, or "
+                "set SECURE_COOKIES=0 for a trial that no patient uses."
+            )
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def _development_secret(app: Flask) -> str:
+    """A secret generated once for this checkout and kept in instance/ (development only)."""
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
-    app.config["SECRET_KEY"] = key_file.read_text().strip()
+    return key_file.read_text().strip()
 
 
 def configure_database(app: Flask) -> None:
@@ -171,6 +206,17 @@ def register_commands(app: Flask) -> None:
     from . import commands
 
     commands.init_app(app)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind PROXY_HOPS reverse proxies, take the client's address and scheme from their
+    X-Forwarded-For and X-Forwarded-Proto headers (the host is always PUBLIC_URL's)."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        # Flask's documented way to add WSGI middleware, which mypy reads as assigning a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0
+        )
 
 
 def register_hooks(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, url_for
 
 CSP = "; ".join(
     [
@@ -27,6 +27,15 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link to a page, on PUBLIC_URL when it is set (else this request's own host), for
+    links that leave the page: resume links, FHIR references, emails."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, **values)
 
 
 HEADERS = {
@@ -73,6 +82,8 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
         app.wsgi_app, app.static_url_path or "/static"
     )
+
+    app.add_template_global(absolute_url)
 
     @app.context_processor
     def language():

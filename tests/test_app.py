@@ -60,7 +60,8 @@ def test_the_instance_folder_is_the_repositorys_unless_given(app):
     ],
 )
 def test_passwords_are_hashed_cheaply_only_under_testing(tmp_path, config, method):
-    app = create_app({"SECRET_KEY": "x", **config}, instance_path=tmp_path)
+    deployed = {"SECRET_KEY": "x", "PUBLIC_URL": "https://screener.clinic.example"}
+    app = create_app({**deployed, **config}, instance_path=tmp_path)
     with app.app_context():
         user = User(email="doc@clinic.example")
         user.set_password("correct horse battery staple")

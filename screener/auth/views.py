@@ -15,14 +15,19 @@ bp.before_request(expire_idle_session)
 
 SIGN_IN_FAILED = "The email or password is not right."
 THROTTLED = (
-    "Too many sign-in attempts. Wait 15 minutes and try again, or ask an admin to reset your "
-    "password."
+    "Too many sign-in attempts from here. Try again in {minutes}, or ask an admin to reset "
+    "your password."
 )
+# Failed sign-ins for one account from one address; each limit used up makes the wait longer.
+ACCOUNT_LIMITS = "5 per 15 minutes; 10 per 2 hours; 20 per day"
 
 
 def _account_key() -> str:
-    """Throttle key for one account: the posted email, as it is looked up."""
-    return "account:" + User.normalize_email(request.form.get("email", ""))[:254]
+    """Throttle key for one account from one address: the posted email, as it is looked up,
+    and the client's address. Tries from elsewhere have their own count, so that nobody can
+    keep a clinician out by failing to sign in as them."""
+    email = User.normalize_email(request.form.get("email", ""))[:254]
+    return f"account:{email}|{ratelimit.remote_address()}"
 
 
 def _sign_in_failed(response) -> bool:
@@ -35,7 +40,7 @@ def _landing() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @ratelimit.limit("10 per minute", methods=["POST"])
-@ratelimit.limit("5 per 15 minutes", key=_account_key, methods=["POST"], counts=_sign_in_failed)
+@ratelimit.limit(ACCOUNT_LIMITS, key=_account_key, methods=["POST"], counts=_sign_in_failed)
 def login():
     """Sign in with email and password; go on to a same-site `next` page or the queue."""
     if current_user.is_authenticated:
@@ -72,8 +77,13 @@ def logout():
 
 
 @bp.errorhandler(429)
-def too_many_attempts(_error):
-    """Say plainly that sign-in is paused, on the sign-in page itself."""
+def too_many_attempts(error):
+    """Say plainly that sign-in is paused, and for how long, on the sign-in page itself."""
+    seconds = getattr(error, "retry_after", None) or 15 * 60
+    minutes = max(1, -(-int(seconds) // 60))
     form = LoginForm()
-    form.form_errors.append(THROTTLED)
-    return render_template("auth/login.html", form=form), 429
+    form.form_errors.append(
+        THROTTLED.format(minutes="1 minute" if minutes == 1 else f"{minutes} minutes")
+    )
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(int(seconds))}

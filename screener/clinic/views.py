@@ -19,6 +19,7 @@ from .. import audit
 from ..auth.guards import expire_idle_session, require_login
 from ..extensions import db
 from ..models import ReviewNote, utcnow
+from ..security import absolute_url
 from . import exports, queries, summary
 from .admin import bp as admin_bp
 from .forms import NoteForm, QueueFilterForm, ReviewForm
@@ -161,7 +162,7 @@ def _export_detail(filters: queries.QueueFilter, identity: bool) -> str:
 
 
 def _questionnaire_url() -> str:
-    return url_for("clinic.fhir_questionnaire", _external=True)
+    return absolute_url("clinic.fhir_questionnaire")
 
 
 def _fhir(resource: dict) -> Response:

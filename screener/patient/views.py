@@ -27,7 +27,7 @@ from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
 from ..extensions import csrf
 from ..models import Status, Submission
 from ..scoring import AnswerError, Urgency
-from ..security import safe_next
+from ..security import absolute_url, safe_next
 from . import odi, pages
 from .forms import (
     CHOICE_MESSAGE,
@@ -468,7 +468,7 @@ def saved():
     return render_template(
         "patient/saved.html",
         submission=submission,
-        resume_url=url_for(".resume_link", token=token, _external=True),
+        resume_url=absolute_url(".resume_link", token=token),
         code=submissions.format_code(code) if code else None,
         continue_url=_continue_url(submission),
         token=token,

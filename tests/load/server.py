@@ -64,9 +64,18 @@ class Gunicorn:
         app: str = "screener:create_app()",
         access_log: bool = True,
         pythonpath: str | None = None,
+        env: dict[str, str] | None = None,
     ):
         self.port = free_port()
-        self.env = app_environment(database_url)
+        # Plain HTTP on loopback: cookies without Secure; no rate limits unless `env` sets them
+        # (the load tests send thousands of journeys from one address).
+        settings = {
+            "PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            "SECURE_COOKIES": "0",
+            "RATELIMIT_ENABLED": "0",
+            **(env or {}),
+        }
+        self.env = app_environment(database_url, **settings)
         self.log = log
         self.workers = workers
         self.app = app
