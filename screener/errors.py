@@ -2,7 +2,7 @@
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: (
@@ -32,6 +32,9 @@ def render_error(error: HTTPException):
     language switch) unless the page belongs to the clinic."""
     from . import is_staff_page
 
+    if isinstance(error, SecurityError):
+        # A host outside TRUSTED_HOSTS: no link can be built for it, so no page either.
+        return "This address is not served here.\n", 400, {"Content-Type": "text/plain"}
     code = error.code or 500
     title, text = MESSAGES.get(code, MESSAGES[500])
     layout = "base.html" if is_staff_page() else "patient/layout.html"

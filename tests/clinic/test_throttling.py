@@ -42,3 +42,32 @@ def test_one_address_gets_ten_attempts_a_minute(app, client):
 def test_viewing_the_login_page_is_not_throttled(client):
     for _ in range(15):
         assert client.get("/clinic/login").status_code == 200
+
+
+def test_the_refusal_says_how_long_to_wait(app, client):
+    make_user(app, "doc@clinic.example")
+    for _ in range(5):
+        sign_in(client, "doc@clinic.example", "wrong password!")
+    response = sign_in(client, "doc@clinic.example", "wrong password!")
+    assert response.status_code == 429
+    # The five failures fill a moving 15-minute window: the first leaves it in 15 minutes.
+    assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert "Try again in 15 minutes" in response.get_data(as_text=True)
+
+
+def test_failures_from_elsewhere_do_not_keep_the_clinician_out(app, client):
+    make_user(app, "doc@clinic.example")
+    stranger = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(5):
+        client.post(
+            "/clinic/login",
+            data={"email": "doc@clinic.example", "password": "wrong password!"},
+            environ_base=stranger,
+        )
+    refused = client.post(
+        "/clinic/login", data={"email": "doc@clinic.example", "password": PASSWORD},
+        environ_base=stranger,
+    )
+    assert refused.status_code == 429
+    # The clinician, from their own address, signs in as usual.
+    assert sign_in(client, "doc@clinic.example").status_code == 302
