@@ -65,7 +65,8 @@ def test_failures_from_elsewhere_do_not_keep_the_clinician_out(app, client):
             environ_base=stranger,
         )
     refused = client.post(
-        "/clinic/login", data={"email": "doc@clinic.example", "password": PASSWORD},
+        "/clinic/login",
+        data={"email": "doc@clinic.example", "password": PASSWORD},
         environ_base=stranger,
     )
     assert refused.status_code == 429
