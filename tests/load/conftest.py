@@ -1,8 +1,10 @@
 """Load-test fixtures: a migrated database of its own, and the app served by gunicorn."""
 
+import contextlib
 import os
 import re
 import secrets
+from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
@@ -44,12 +46,13 @@ def _postgres(url):
     )
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A database built by the migrations: a SQLite file, or a new database on the PostgreSQL
-    server of TEST_DATABASE_URL (apart from the one the other tests create and drop tables in)."""
+@contextlib.contextmanager
+def migrated_database(directory: Path):
+    """A database built by the migrations: a SQLite file in directory, or a new database on
+    the PostgreSQL server of TEST_DATABASE_URL (apart from the one the other tests create and
+    drop tables in); yields its URL."""
     if not TEST_DATABASE_URL:
-        url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
+        url = f"sqlite:///{directory / 'load.sqlite3'}"
         migrate(url)
         yield url
         return
@@ -64,6 +67,13 @@ def database_url(tmp_path):
     finally:
         with _postgres(server) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A migrated database of this test's own."""
+    with migrated_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
