@@ -25,8 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "screener" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 # The wheel is built from a copy: setuptools' build/ keeps files that the checkout has since
 # lost, and leaving the checkout's .mo behind shows that the build compiles the catalogues.
+# What the other test pass writes meanwhile (scripts/test runs two at once) is left out too.
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "*.egg-info", "__pycache__", "*.mo", "instance", "test-*", "bench"
+    ".git",
+    ".venv",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    "*.mo",
+    "instance",
+    "bench",
+    "test-artifacts",
+    "test-results",
+    ".hypothesis",
+    ".coverage*",
 )
 
 
