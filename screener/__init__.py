@@ -14,19 +14,27 @@ from config import Config
 
 from .extensions import babel, csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+# A checkout (and its editable install) keeps templates/, static/ and migrations/ beside the
+# package, and instance/ too; a wheel carries the three inside it (setup.py), and an installed
+# app keeps its instance folder where Flask puts one by default (<prefix>/var/screener-instance).
+CHECKOUT = (ROOT / "pyproject.toml").is_file()
+SHARED = ROOT if CHECKOUT else PACKAGE
 
 
 def create_app(
     test_config: dict | None = None, *, instance_path: str | Path | None = None
 ) -> Flask:
     """Create and configure an instance of the app (tests may give their own instance folder)."""
+    if instance_path is None and CHECKOUT:
+        instance_path = ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=str(instance_path or ROOT / "instance"),
+        instance_path=None if instance_path is None else str(instance_path),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(SHARED / "templates"),
+        static_folder=str(SHARED / "static"),
     )
     app.config.from_object(Config)
     if test_config is not None:
@@ -170,12 +178,13 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(SHARED / "migrations"))
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(ROOT / "screener" / "translations"),
+        default_translation_directories=str(PACKAGE / "translations"),
     )
+    check_catalogues(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
@@ -186,6 +195,19 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+
+def check_catalogues(app: Flask) -> None:
+    """Refuse to start when a language in LANGUAGES has no compiled catalogue, rather than
+    serve its patients English text in pages that say they are in that language."""
+    with app.app_context():
+        compiled = {str(locale) for locale in babel.list_translations()}
+    missing = [language for language in app.config["LANGUAGES"] if language not in compiled]
+    if missing:
+        raise RuntimeError(
+            f"No compiled catalogue for {', '.join(missing)}: run `bash scripts/translations` "
+            "(a wheel compiles them as it is built), or leave the language out of LANGUAGES."
+        )
 
 
 def register_blueprints(app: Flask) -> None:
