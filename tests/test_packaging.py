@@ -121,6 +121,8 @@ def install_wheel(tmp_path: Path) -> Path:
 def gunicorn(python: Path, cwd: Path, env: dict[str, str]) -> Iterator[int]:
     """Serve screener:create_app() from that Python on a free loopback port; yields the port."""
     port, log = free_port(), cwd / "gunicorn.log"
+    # Plain HTTP on loopback, for this test only.
+    env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}", "SECURE_COOKIES": "0"}
     command = [python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -136,8 +138,9 @@ def gunicorn(python: Path, cwd: Path, env: dict[str, str]) -> Iterator[int]:
         wait_until_served(port, server, log)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
 
 
 def test_the_installed_wheel_migrates_and_serves_spanish_pages(tmp_path):
