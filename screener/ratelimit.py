@@ -33,6 +33,7 @@ def limit(
     key: Callable[[], str] = remote_address,
     methods: Iterable[str] | None = None,
     counts: Callable[[Response], bool] | None = None,
+    scope: str | None = None,
 ):
     """Refuse a view with 429 once one key has used up `rate` (e.g. "10 per minute").
 
@@ -40,12 +41,13 @@ def limit(
     to count per address and per something else. `methods` limits only those methods; `counts`
     decides, once the view has answered, which requests count (from the response, or from what
     the view noted on `g`); the others are checked against the limit but not added to it.
+    Each view counts apart, unless views name the same `scope` to share their counts.
     """
     item = parse(rate)
     only = frozenset(methods) if methods else None
 
     def decorator(view):
-        scope = f"{view.__module__}.{view.__qualname__}"
+        name = scope or f"{view.__module__}.{view.__qualname__}"
 
         @functools.wraps(view)
         def limited(*args, **kwargs):
@@ -56,14 +58,14 @@ def limit(
             limiter = current_app.extensions[EXTENSION_KEY]
             who = key()
             if counts is None:
-                if not limiter.hit(item, scope, who):
+                if not limiter.hit(item, name, who):
                     abort(429)
                 return view(*args, **kwargs)
-            if not limiter.test(item, scope, who):
+            if not limiter.test(item, name, who):
                 abort(429)
             response = current_app.make_response(view(*args, **kwargs))
             if counts(response):
-                limiter.hit(item, scope, who)
+                limiter.hit(item, name, who)
             return response
 
         return limited
