@@ -578,9 +578,7 @@ def resume_link(token: str):
 
 
 @bp.route("/resume", methods=["GET", "POST"])
-@ratelimit.limit(
-    RESUME_PER_ADDRESS, methods=["POST"], counts=_resume_failed, scope=RESUME_SCOPE
-)
+@ratelimit.limit(RESUME_PER_ADDRESS, methods=["POST"], counts=_resume_failed, scope=RESUME_SCOPE)
 @ratelimit.limit("10 per 10 minutes", key=_entered_code, methods=["POST"], counts=_resume_failed)
 def resume():
     """Open a saved questionnaire with its resume code and the date of birth."""
@@ -590,8 +588,7 @@ def resume():
             submission, token = submissions.resume_by_code(form.code.data, form.date_of_birth.data)
         except submissions.ResumeError as exc:
             mismatch = _(
-                "That code and date of birth do not match saved answers. Check them and try "
-                "again."
+                "That code and date of birth do not match saved answers. Check them and try again."
             )
             if (problem := _resume_refused(exc, form.code, mismatch)) is not None:
                 return problem
