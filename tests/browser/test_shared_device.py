@@ -62,7 +62,7 @@ def test_a_resume_link_asks_for_the_date_of_birth_and_whether_to_keep_mine(
     live_server, phone, app, lang
 ):
     page = phone
-    token = answered_elsewhere(app, lang, SAFE)
+    token = answered_elsewhere(app, lang)
     page.goto(live_server + "/")
     page.check('input[name="privacy"]')
     page.click('form[action="/"] button[type="submit"]')
