@@ -47,6 +47,8 @@ class Config:
     # Static files carry no patient data; an hour's caching spares a phone ~30 requests a visit.
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     RESUME_MAX_FAILURES = int(os.environ.get("RESUME_MAX_FAILURES", "5"))
+    # New questionnaires started from one address (a clinic's waiting room shares one).
+    START_LIMIT = os.environ.get("START_LIMIT", "30 per hour")
     # How clinic passwords are hashed: None is werkzeug's default (scrypt). Under TESTING the
     # factory picks a cheap method unless one is set here.
     PASSWORD_HASH_METHOD = None

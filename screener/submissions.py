@@ -87,18 +87,25 @@ def _store(submission: Submission, answers: dict, language: str, now: datetime) 
         submission.submitted_at = now
 
 
+def _new_token(submission: Submission) -> str:
+    """Give the questionnaire a new bearer token (kept only as a digest; the old one stops
+    working); the caller commits."""
+    token = secrets.token_urlsafe(32)
+    submission.token_hash = token_digest(token)
+    return token
+
+
 def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
     """Start an empty questionnaire; return it and its bearer token (kept only as a digest)."""
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
     submission = Submission(
         reference=_new_reference(),
-        token_hash=token_digest(token),
         rubric_version=RUBRIC_VERSION,
         status=Status.DRAFT,
         steps_done=[],
         created_at=now,
     )
+    token = _new_token(submission)
     _store(submission, {}, language, now)
     db.session.add(submission)
     db.session.commit()
@@ -131,11 +138,17 @@ def save_identity(
     *,
     complete: bool = True,
     now: datetime | None = None,
-) -> None:
-    """Store the patient's identity apart from the answers, and renew the draft."""
+) -> str | None:
+    """Store the patient's identity apart from the answers, and renew the draft.
+
+    The first time, the draft gets a new bearer token, returned (None afterwards): whoever
+    held the token of the empty draft, such as the sender of its link, cannot read it.
+    """
     now = now or utcnow()
+    token = None
     if submission.patient is None:
         submission.patient = Patient()
+        token = _new_token(submission)
     patient = submission.patient
     patient.full_name = identity.full_name
     patient.date_of_birth = identity.date_of_birth
@@ -147,6 +160,7 @@ def save_identity(
         _mark_done(submission, ABOUT_YOU)
     db.session.commit()
     db.session.refresh(submission, ["identified"])
+    return token
 
 
 def save_step(
@@ -245,13 +259,27 @@ def resume_by_code(
     Returns the draft and a new bearer token (the old token, and so an older resume link,
     stops working). Raises ResumeError; wrong dates of birth count towards a lock.
     """
-    now = now or utcnow()
     normalized = normalize_code(code)
     submission = None
     if len(normalized) == CODE_LENGTH:
         submission = db.session.scalar(
             select(Submission).where(Submission.resume_code_hash == token_digest(normalized))
         )
+    return _open_with_birth_date(submission, date_of_birth, now)
+
+
+def resume_by_link(
+    token: str, date_of_birth: date | None, now: datetime | None = None
+) -> tuple[Submission, str]:
+    """Open a saved draft by its resume link's token and the patient's date of birth, as
+    resume_by_code does (the same lock, and a new token: the link stops working)."""
+    return _open_with_birth_date(find_by_token(token), date_of_birth, now)
+
+
+def _open_with_birth_date(
+    submission: Submission | None, date_of_birth: date | None, now: datetime | None
+) -> tuple[Submission, str]:
+    now = now or utcnow()
     if submission is None:
         raise ResumeError(ResumeError.MISMATCH)
     limit = current_app.config["RESUME_MAX_FAILURES"]
@@ -269,8 +297,7 @@ def resume_by_code(
         raise ResumeError(ResumeError.SENT, submission)
     if is_expired(submission, now):
         raise ResumeError(ResumeError.EXPIRED, submission)
-    token = secrets.token_urlsafe(32)
-    submission.token_hash = token_digest(token)
+    token = _new_token(submission)
     submission.resume_failures = 0
     db.session.commit()
     return submission, token

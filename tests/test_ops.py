@@ -16,9 +16,9 @@ def _drafts(app, ages_in_days: list[int]) -> list[tuple[int, str]]:
     with app.test_request_context():
         for age in ages_in_days:
             then = now - timedelta(days=age)
-            draft, token = submissions.create_draft("en", now=then)
+            draft, _ = submissions.create_draft("en", now=then)
             identity = submissions.Identity("Ann Example", now.date().replace(year=1970))
-            submissions.save_identity(draft, identity, "en", now=then)
+            token = submissions.save_identity(draft, identity, "en", now=then)
             drafts.append((draft.id, token))
     return drafts
 

@@ -6,6 +6,7 @@ a failed check makes the form invalid, so the page comes back with everything ty
 """
 
 import re
+import unicodedata
 from datetime import date
 from functools import cache
 
@@ -372,14 +373,39 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _nfc(value):
+    """One way of writing each accented letter, whichever way the keyboard typed it."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# Control and format characters (escape codes, text-direction overrides, zero-width spaces)
+# are invisible or rearrange what the care team reads.
+HIDDEN_CATEGORIES = ("Cc", "Cf")
+
+
+def _real_name(form, field):
+    if not field.data:
+        return
+    if any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in field.data):
+        raise ValidationError(
+            _(
+                "Your name has a character we cannot use, maybe a hidden one. Please type "
+                "your name again."
+            )
+        )
+    if not any(ch.isalpha() for ch in field.data):
+        raise ValidationError(_("Your name must have at least one letter."))
+
+
 class AboutYouForm(PatientForm):
     full_name = StringField(
         _l("Full name"),
         validators=[
             DataRequired(_l("Enter your full name.")),
             Length(max=200, message=_l("Your name must be 200 characters or fewer.")),
+            _real_name,
         ],
-        filters=[_strip],
+        filters=[_strip, _nfc],
     )
     date_of_birth = DateOfBirthField(DOB_LABEL, validators=[_adult_age])
     phone = TelField(
@@ -415,4 +441,10 @@ class ResumeForm(PatientForm):
         validators=[DataRequired(_l("Enter your resume code."))],
         filters=[_strip],
     )
+    date_of_birth = DateOfBirthField(DOB_LABEL)
+
+
+class LinkForm(PatientForm):
+    """A resume link's confirmation: the date of birth saved with the answers."""
+
     date_of_birth = DateOfBirthField(DOB_LABEL)

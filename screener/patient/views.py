@@ -1,5 +1,6 @@
 """Patient questionnaire views: parse the form, call the submissions service, redirect."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +35,7 @@ from .forms import (
     TOKEN_PROBLEM,
     AboutYouForm,
     ActionForm,
+    LinkForm,
     PatientForm,
     ResumeForm,
     StartForm,
@@ -60,6 +62,12 @@ TICK_KEY = "privacy_ticked"  # the start page's tick, kept over a language switc
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # Set on `g` by a resume try that named a code and did not open it (counted by the rate limits).
 RESUME_FAILED = "resume_failed"
+# Set on `g` when a new draft was created (counted by START_LIMIT).
+DRAFT_STARTED = "draft_started"
+# Resume codes and links share one count of failed tries per address; only failures count,
+# and a clinic's waiting room shares one address.
+RESUME_SCOPE = "patient.resume"
+RESUME_PER_ADDRESS = "10 per 10 minutes"
 
 
 @bp.before_request
@@ -196,10 +204,26 @@ def _in_progress() -> Submission | None:
     return submission
 
 
+def _draft_started(response) -> bool:
+    return bool(g.get(DRAFT_STARTED))
+
+
+@functools.cache
+def _limited_start(rate: str):
+    """The start view under START_LIMIT (a rate is fixed when its limit is made, so one per
+    setting)."""
+    return ratelimit.limit(rate, methods=["POST"], counts=_draft_started)(_start)
+
+
 @bp.route("/", methods=["GET", "POST"])
 def start():
     """What the questionnaire is for, who sees the answers, and the privacy notice. With
-    answers in progress, carrying on comes first; starting again asks first."""
+    answers in progress, carrying on comes first; starting again asks first. Each address may
+    start START_LIMIT questionnaires."""
+    return _limited_start(current_app.config["START_LIMIT"])()
+
+
+def _start():
     form = StartForm(formdata=request.form if request.method == "POST" else None)
     earlier = _in_progress()
     switch = request.form.get("switch_lang") if request.method == "POST" else None
@@ -223,6 +247,7 @@ def start():
             )
         # Acknowledging the privacy notice starts the draft; its created_at records when.
         _, token = submissions.create_draft(_language())
+        setattr(g, DRAFT_STARTED, True)
         remember_draft(token)
         return redirect(url_for(".step", slug=ABOUT_YOU))
     return render_template(
@@ -371,7 +396,9 @@ def _save(slug: str, submission: Submission, form, complete: bool) -> None:
             phone=form.phone.data or None,
             email=form.email.data or None,
         )
-        submissions.save_identity(submission, identity, language, complete=complete)
+        token = submissions.save_identity(submission, identity, language, complete=complete)
+        if token is not None:  # identity saved the first time: the draft has a new token
+            remember_draft(token)
     else:
         submissions.save_step(submission, slug, form.answers(), language, complete=complete)
 
@@ -475,10 +502,6 @@ def saved():
     )
 
 
-def _unknown_link(response) -> bool:
-    return response.status_code == 404
-
-
 def _resume_failed(response) -> bool:
     return bool(g.get(RESUME_FAILED))
 
@@ -488,24 +511,74 @@ def _entered_code() -> str:
     return "code:" + submissions.normalize_code(request.form.get("code", ""))[:32]
 
 
-# Per address only failures count, and generously: a clinic's waiting room shares one address.
-@bp.get("/resume/<token>")
-@ratelimit.limit("60 per 10 minutes", counts=_unknown_link)
-def resume_link(token: str):
-    """Open a saved questionnaire from its resume link."""
-    submission = submissions.find_by_token(token)
-    if submission is None:
-        return _page("patient/problem.html", 404, problem="bad_link")
+def _resume_refused(exc: submissions.ResumeError, field, mismatch: str) -> object | None:
+    """Report a refused resume try: `mismatch` next to `field`, else the problem page to
+    show. Wrong tries are marked for the rate limits."""
+    if exc.reason in (submissions.ResumeError.MISMATCH, submissions.ResumeError.LOCKED):
+        setattr(g, RESUME_FAILED, True)
+    if exc.reason != submissions.ResumeError.MISMATCH:
+        reference = exc.submission.reference if exc.submission else None
+        return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
+    if exc.tries_left is not None:
+        mismatch += " " + ngettext(
+            "You have %(num)d more try before these answers are locked.",
+            "You have %(num)d more tries before these answers are locked.",
+            exc.tries_left,
+        )
+    field.errors.append(mismatch)
+    return None
+
+
+def _opened(submission: Submission, token: str):
     remember_draft(token)
-    if submission.status == Status.SUBMITTED:
-        return redirect(url_for(".done"))
-    if submissions.is_expired(submission):
-        return _page("patient/problem.html", 410, problem="expired")
     return redirect(_continue_url(submission))
 
 
+@bp.route("/resume/<token>", methods=["GET", "POST"])
+@ratelimit.limit(RESUME_PER_ADDRESS, counts=_resume_failed, scope=RESUME_SCOPE)
+def resume_link(token: str):
+    """Open a saved questionnaire from its resume link, once the date of birth saved with it
+    is confirmed (then the link stops working). Never swaps this browser's questionnaire
+    without asking."""
+    submission = submissions.find_by_token(token)
+    if submission is None:
+        setattr(g, RESUME_FAILED, True)
+        return _page("patient/problem.html", 404, problem="bad_link")
+    if token == session.get(TOKEN_KEY):  # this browser's own: nothing to confirm
+        if submission.status == Status.SUBMITTED:
+            return redirect(url_for(".done"))
+        return redirect(_continue_url(submission))
+    if submissions.is_expired(submission):
+        return _page("patient/problem.html", 410, problem="expired")
+    if not submission.identified:
+        # No date of birth to confirm: only the browser that started it can carry on.
+        return _page("patient/problem.html", 403, problem="not_identified")
+    form = LinkForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            submission, new_token = submissions.resume_by_link(token, form.date_of_birth.data)
+        except submissions.ResumeError as exc:
+            mismatch = _(
+                "That date of birth does not match these saved answers. Check it and try again."
+            )
+            if (problem := _resume_refused(exc, form.date_of_birth, mismatch)) is not None:
+                return problem
+        else:
+            return _opened(submission, new_token)
+    mine = _in_progress()
+    keep_url = code = None
+    if mine is not None and mine.id != submission.id:
+        # Opening the link's answers replaces these in this browser: give their code first.
+        if not session.get(CODE_KEY):
+            _give_resume_code(mine)
+        keep_url, code = _continue_url(mine), submissions.format_code(session[CODE_KEY])
+    return render_template(
+        "patient/resume_link.html", form=form, token=token, keep_url=keep_url, code=code
+    )
+
+
 @bp.route("/resume", methods=["GET", "POST"])
-@ratelimit.limit("60 per 10 minutes", methods=["POST"], counts=_resume_failed)
+@ratelimit.limit(RESUME_PER_ADDRESS, methods=["POST"], counts=_resume_failed, scope=RESUME_SCOPE)
 @ratelimit.limit("10 per 10 minutes", key=_entered_code, methods=["POST"], counts=_resume_failed)
 def resume():
     """Open a saved questionnaire with its resume code and the date of birth."""
@@ -514,31 +587,20 @@ def resume():
         try:
             submission, token = submissions.resume_by_code(form.code.data, form.date_of_birth.data)
         except submissions.ResumeError as exc:
-            if exc.reason in (submissions.ResumeError.MISMATCH, submissions.ResumeError.LOCKED):
-                setattr(g, RESUME_FAILED, True)
-            if exc.reason == submissions.ResumeError.MISMATCH:
-                message = _(
-                    "That code and date of birth do not match saved answers. Check them and "
-                    "try again."
-                )
-                if exc.tries_left is not None:
-                    message += " " + ngettext(
-                        "You have %(num)d more try before these answers are locked.",
-                        "You have %(num)d more tries before these answers are locked.",
-                        exc.tries_left,
-                    )
-                form.code.errors.append(message)
-            else:
-                reference = exc.submission.reference if exc.submission else None
-                return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
+            mismatch = _(
+                "That code and date of birth do not match saved answers. Check them and try again."
+            )
+            if (problem := _resume_refused(exc, form.code, mismatch)) is not None:
+                return problem
         else:
-            remember_draft(token)
-            return redirect(_continue_url(submission))
+            return _opened(submission, token)
     return render_template("patient/resume.html", form=form)
 
 
 @bp.errorhandler(429)
 def too_many_tries(error):
+    if request.endpoint == "patient.start":
+        return _page("patient/problem.html", 429, problem="too_many_starts")
     return _page("patient/problem.html", 429, problem="rate_limited")
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.answers import IDENTITY, REFERRAL, SAFE, URGENT
+from tests.answers import BORN, IDENTITY, REFERRAL, SAFE, URGENT
 from tests.patient.conftest import answer_steps, begin, only_submission
 
 from .conftest import screenshot
@@ -50,11 +50,42 @@ def answered_elsewhere(app, lang: str, answers: dict = REFERRAL) -> str:
         return session["draft"]
 
 
+def open_link(page, url: str) -> None:
+    """Open a resume link: it asks for the date of birth saved with the answers first."""
+    page.goto(url)
+    for part in ("day", "month", "year"):
+        page.fill(f"#date_of_birth-{part}", str(getattr(BORN, part)))
+    page.click('main form[method="post"] button[type="submit"]')
+
+
+def test_a_resume_link_asks_for_the_date_of_birth_and_whether_to_keep_mine(
+    live_server, phone, app, lang
+):
+    page = phone
+    token = answered_elsewhere(app, lang)
+    page.goto(live_server + "/")
+    page.check('input[name="privacy"]')
+    page.click('form[action="/"] button[type="submit"]')
+    for name, value in IDENTITY.items():
+        page.fill(f'[name="{name}"]', value)
+    page.click('form#step-form button[name="action"][value="continue"]')
+    page.goto(f"{live_server}/resume/{token}")
+    expect(page.locator("#in-progress")).to_be_visible()
+    expect(page.locator("#resume-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    assert_accessible(page)
+    screenshot(page, f"resume-link-confirm-{lang}")
+    page.fill("#date_of_birth-day", "1")
+    page.click('main form[method="post"] button[type="submit"]')
+    expect(page.locator("#date_of_birth-error")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"resume-link-wrong-{lang}")
+
+
 def test_after_sending_a_reload_shows_only_the_reference_and_finish_ends_it(
     live_server, phone, app, lang
 ):
     page = phone
-    page.goto(f"{live_server}/resume/{answered_elsewhere(app, lang)}")
+    open_link(page, f"{live_server}/resume/{answered_elsewhere(app, lang)}")
     expect(page).to_have_url(live_server + "/review")
     page.click('form[action="/review"] button[type="submit"]')
     expect(page).to_have_url(live_server + "/done")
@@ -88,8 +119,9 @@ def test_after_sending_a_reload_shows_only_the_reference_and_finish_ends_it(
 
 def test_starting_again_with_answers_in_progress_asks_first(live_server, phone, app, lang):
     page = phone
-    page.goto(
-        f"{live_server}/resume/{answered_elsewhere(app, lang, {**SAFE, 'other_care': ['none']})}"
+    open_link(
+        page,
+        f"{live_server}/resume/{answered_elsewhere(app, lang, {**SAFE, 'other_care': ['none']})}",
     )
     page.goto(live_server + "/")
     carry_on = page.locator("main a.button").first
@@ -108,7 +140,7 @@ def test_starting_again_with_answers_in_progress_asks_first(live_server, phone, 
 def test_an_emergency_confirmation_leads_with_what_to_do(live_server, phone, app, lang):
     page = phone
     token = answered_elsewhere(app, lang, {**REFERRAL, **URGENT["emergency"]})
-    page.goto(f"{live_server}/resume/{token}")
+    open_link(page, f"{live_server}/resume/{token}")
     page.goto(live_server + "/review")
     page.click('form[action="/review"] button[type="submit"]')
     expect(page.locator("h1")).to_have_text(WORDS[lang]["what_to_do"])

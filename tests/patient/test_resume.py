@@ -76,7 +76,8 @@ def test_resume_by_link_on_another_device_goes_to_the_first_unfinished_step(star
     started.post("/step/safety", data=SAFE)
     link, _code = save_later(started, "where", {"worst_spot": "buttock"})
     other = app.test_client()
-    response = other.get(link)
+    assert "date of birth saved with them" in other.get(link).text
+    response = other.post(link, data=DOB)
     assert response.location == "/step/where"
     html = other.get("/step/where").text
     assert checked(html, "worst_spot") == ["buttock"]  # the saved answer is there
@@ -187,7 +188,7 @@ def test_a_new_code_replaces_the_old_one(started, app):
 def test_the_saved_page_offers_a_code_when_none_was_given(started, app):
     link, _code = save_later(started)
     other = app.test_client()
-    other.get(link)
+    other.post(link, data=DOB)
     page = other.get("/saved").text
     assert "Get a resume code" in page and 'id="resume-code"' not in page
     assert other.post("/saved", data={}).location == "/saved"
@@ -213,12 +214,13 @@ def test_a_sent_questionnaire_opens_read_only_by_link_and_code(started, app):
     started.post("/step/safety", data=SAFE)
     link, code = save_later(started)
     started.post("/review")
-    other = app.test_client()
-    assert other.get(link).location == "/done"
-    assert other.get("/done").status_code == 200
-    response = app.test_client().post("/resume", data={"code": code, **DOB})
-    assert response.status_code == 403
-    assert "already sent" in response.text and only_submission(app).reference in response.text
+    for response in (
+        app.test_client().post(link, data=DOB),
+        app.test_client().post("/resume", data={"code": code, **DOB}),
+    ):
+        assert response.status_code == 403
+        assert "already sent" in response.text and only_submission(app).reference in response.text
+    assert started.get(link).location == "/done"  # this browser's own link
 
 
 def test_a_lost_session_cookie_still_saves_the_step_with_the_hidden_token(started, app):
@@ -250,13 +252,13 @@ def test_purge_deletes_only_expired_unflagged_drafts_and_their_identity(app):
     with app.test_request_context():
         kept_fresh, _ = submissions.create_draft("en", now=now)
         expired, _ = submissions.create_draft("en", now=now - timedelta(days=40))
-        flagged, flagged_token = submissions.create_draft("en", now=now - timedelta(days=40))
+        flagged, _ = submissions.create_draft("en", now=now - timedelta(days=40))
         sent, _ = submissions.create_draft("en", now=now - timedelta(days=40))
         identity = submissions.Identity("Ann Example", utcnow().date().replace(year=1970))
         for submission in (expired, flagged, sent):
             submissions.save_identity(submission, identity, "en", now=now - timedelta(days=40))
         submissions.save_step(
-            submissions.find_by_token(flagged_token),
+            flagged,
             "safety",
             {"rf_fever": "yes"},
             "en",
@@ -295,11 +297,11 @@ class TestRateLimit:
     def app_config(self):
         return {"RATELIMIT_ENABLED": True}
 
-    def test_sixty_wrong_tries_from_one_address_then_a_wait(self, client):
-        for n in range(60):
+    def test_ten_wrong_tries_from_one_address_then_a_wait(self, client):
+        for n in range(10):
             response = client.post("/resume", data={"code": code_from(n), **DOB})
             assert response.status_code == 200, n
-        response = client.post("/resume", data={"code": code_from(60), **DOB})
+        response = client.post("/resume", data={"code": code_from(10), **DOB})
         assert response.status_code == 429
         assert "Please wait before trying again" in response.text
         assert "from this network" in response.text
@@ -326,10 +328,10 @@ class TestRateLimit:
         for n in range(10):
             assert post_from(f"10.0.0.{n}", "ABCD-EFGH").status_code == 200
         assert post_from("10.0.1.1", "abcd efgh").status_code == 429  # the same code, as typed
-        assert post_from("10.0.1.1", "ABCD-EFGK").status_code == 200  # another code is not
+        assert post_from("10.0.1.2", "ABCD-EFGK").status_code == 200  # another code is not
 
     def test_resume_links_are_rate_limited_per_address(self, client):
-        for _ in range(60):
+        for _ in range(10):
             assert client.get("/resume/not-a-real-token").status_code == 404
         response = client.get("/resume/not-a-real-token")
         assert response.status_code == 429
@@ -338,5 +340,5 @@ class TestRateLimit:
     def test_working_resume_links_are_not_counted(self, app, started):
         link, _code = save_later(started)
         patient = app.test_client()
-        for _ in range(65):
-            assert patient.get(link).status_code == 302
+        for _ in range(15):
+            assert patient.get(link).status_code == 200

@@ -1,12 +1,17 @@
 """The start page and each step: the form contract, progress, saving and validation."""
 
 import re
+import unicodedata
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 from screener.catalogue import QUESTIONS, STEPS
 from screener.models import token_digest, utcnow
+from screener.patient.forms import AboutYouForm
 from screener.scoring import FIELDS, RED_FLAG_KEYS, Kind
 from tests.answers import BORN, IDENTITY, REFERRAL, SAFE, dob_parts
 
@@ -161,6 +166,12 @@ def test_phone_and_email_are_optional(client, app):
         ({"full_name": ""}, "full_name", "Enter your full name."),
         ({"full_name": "   "}, "full_name", "Enter your full name."),
         ({"full_name": "x" * 201}, "full_name", "200 characters or fewer"),
+        ({"full_name": "Ann \x1b[31mExample"}, "full_name", "a character we cannot use"),
+        ({"full_name": "Ann \u202eelpmaxE"}, "full_name", "a character we cannot use"),
+        ({"full_name": "Ann\u200bExample"}, "full_name", "a character we cannot use"),
+        ({"full_name": "Ann\tExample"}, "full_name", "a character we cannot use"),
+        ({"full_name": "12345"}, "full_name", "at least one letter"),
+        ({"full_name": "- . '"}, "full_name", "at least one letter"),
         ({"phone": "call me"}, "phone", "Enter a phone number"),
         ({"phone": "12345"}, "phone", "Enter a phone number"),
         ({"phone": "1" * 16}, "phone", "Enter a phone number"),
@@ -182,6 +193,28 @@ def test_about_you_errors_show_beside_the_field_and_in_a_summary(
     assert element["aria-invalid"] == "true"
     assert f"{field}-error" in element["aria-describedby"]
     assert only_submission(app).patient is None
+
+
+def test_a_name_is_kept_with_one_way_of_writing_each_accent(client, app):
+    begin(client, {**IDENTITY, "full_name": "Jose\u0301 Nun\u0303ez"})
+    assert only_submission(app).patient.full_name == "José Nuñez"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(min_size=1, max_size=40))
+def test_a_saved_name_has_a_letter_and_nothing_hidden(app, name):
+    form_data = MultiDict({"full_name": name, **dob_parts(BORN)})
+    with app.test_request_context(method="POST", data=form_data):
+        form = AboutYouForm(formdata=form_data)
+        if form.validate():
+            saved = form.full_name.data
+            assert saved == unicodedata.normalize("NFC", saved)
+            assert any(ch.isalpha() for ch in saved)
+            assert all(unicodedata.category(ch) not in ("Cc", "Cf") for ch in saved)
+        else:
+            assert form.full_name.errors
 
 
 def test_the_questions_need_about_you_first(client):

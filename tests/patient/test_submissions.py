@@ -19,8 +19,9 @@ ANN = submissions.Identity(IDENTITY["full_name"], BORN)
 @pytest.fixture
 def draft(app):
     with app.test_request_context():
-        submission, token = submissions.create_draft("en")
-        submissions.save_identity(submission, ANN, "en")
+        submission, first_token = submissions.create_draft("en")
+        token = submissions.save_identity(submission, ANN, "en")
+        assert submissions.find_by_token(first_token) is None  # a new token once identified
         yield submission, token
 
 
@@ -34,9 +35,9 @@ def test_a_draft_is_found_by_its_token_only(draft):
 
 def test_whether_the_identity_is_stored_is_known_in_the_session_and_after(app):
     with app.test_request_context():
-        submission, token = submissions.create_draft("en")
+        submission, _ = submissions.create_draft("en")
         assert submission.identified is False
-        submissions.save_identity(submission, ANN, "en")
+        token = submissions.save_identity(submission, ANN, "en")
         assert submission.identified is True  # in this session, without reading the row again
         db.session.expunge_all()
         assert submissions.find_by_token(token).identified is True
