@@ -60,7 +60,6 @@ class PasswordForm(_PasswordPair, FlaskForm):
     pass
 
 
-
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 

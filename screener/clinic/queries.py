@@ -284,9 +284,10 @@ def audit_page(number: int, action: str | None = None) -> Page:
 
 
 def active_admin_count() -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active)
-    ) or 0
+    return (
+        db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active))
+        or 0
+    )
 
 
 def all_users() -> list[User]:
