@@ -53,6 +53,11 @@ class Config:
     # factory picks a cheap method unless one is set here.
     PASSWORD_HASH_METHOD = None
     CLINIC_IDLE_MINUTES = int(os.environ.get("CLINIC_IDLE_MINUTES", "30"))
+    # However active, a clinic session ends this long after signing in.
+    CLINIC_SESSION_HOURS = int(os.environ.get("CLINIC_SESSION_HOURS", "12"))
+    # Setting a password or role, and the CSV with names, ask for the password again unless it
+    # was typed within this many minutes.
+    CLINIC_FRESH_MINUTES = int(os.environ.get("CLINIC_FRESH_MINUTES", "15"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
 
     # A CSRF token lives as long as the session; an expired one is recovered from, never fatal.

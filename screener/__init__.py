@@ -187,14 +187,15 @@ def register_extensions(app: Flask) -> None:
     check_catalogues(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.refresh_view = "auth.confirm"
+    login_manager.needs_refresh_message = "Enter your password again to go on."
+    login_manager.needs_refresh_message_category = "info"
     login_manager.session_protection = "strong"
 
     from .models import User
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # The session's id carries a version (User.get_id): an ended session no longer loads.
+    login_manager.user_loader(User.from_session_id)
 
 
 def check_catalogues(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """The audit trail: who viewed, reviewed, annotated or exported what, and when."""
 
+from flask import has_request_context, request
+
 from .extensions import db
 from .models import AuditEvent, Submission, User
 
@@ -9,24 +11,34 @@ ACTIONS: dict[str, str] = {
     "login_failed": "Sign-in failed",
     "logout": "Signed out",
     "session_expired": "Signed out after inactivity",
+    "session_ended": "Signed out at the session's time limit",
+    "login_confirmed": "Entered the password again",
+    "login_confirm_failed": "Entered a wrong password again",
+    "queue_view": "Viewed the queue",
     "view": "Viewed a summary",
     "review": "Marked reviewed",
     "note": "Added a note",
-    "export_csv": "Exported CSV",
+    "export_csv": "Exported de-identified CSV",
+    "export_csv_identified": "Exported CSV with names and comments",
+    "export_failed": "CSV export stopped before the end",
     "export_fhir": "Exported FHIR",
     "user_create": "Added a user",
     "user_deactivate": "Deactivated a user",
     "user_reactivate": "Reactivated a user",
     "user_password": "Reset a password",
+    "user_role": "Changed a user's role",
 }
 
 
 def record(
     user: User | None, action: str, submission: Submission | None = None, detail: str = ""
-) -> AuditEvent:
-    """Add an audit event to the session; the caller commits with its own change."""
+) -> AuditEvent | None:
+    """Add an audit event to the session; the caller commits with its own change. A HEAD
+    request sends no page or file, so it records nothing."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
+    if has_request_context() and request.method == "HEAD":
+        return None
     event = AuditEvent(
         user_id=None if user is None else user.id,
         action=action,

@@ -37,6 +37,11 @@ def assess_command(path) -> None:
     sys.stdout.write(json.dumps(results if many else results[0], ensure_ascii=False) + "\n")
 
 
+def _check_password_length(password: str) -> None:
+    if len(password) < User.MIN_PASSWORD:
+        raise click.ClickException(f"the password must be at least {User.MIN_PASSWORD} characters")
+
+
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN.value)
@@ -47,8 +52,7 @@ def create_user_command(email: str, role: str) -> None:
     password = os.environ.get("SCREENER_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    if len(password) < User.MIN_PASSWORD:
-        raise click.ClickException(f"the password must be at least {User.MIN_PASSWORD} characters")
+    _check_password_length(password)
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise click.ClickException(f"a user with email {email} already exists")
     user = User(email=email, role=role)
@@ -65,6 +69,7 @@ def first_admin_command() -> None:
     if db.session.scalar(select(func.count()).select_from(User)):
         return
     password = os.environ.get("SCREENER_PASSWORD") or secrets.token_urlsafe(12)
+    _check_password_length(password)
     user = User(email="admin@localhost", role=Role.ADMIN)
     user.set_password(password)
     db.session.add(user)

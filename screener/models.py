@@ -105,6 +105,8 @@ class User(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Mod
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's id: raising it ends all of this user's sessions (end_sessions).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -120,6 +122,7 @@ class User(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Mod
     def set_password(self, password: str) -> None:
         """Store a hash of password, made with PASSWORD_HASH_METHOD (None: werkzeug's default)."""
         self.password_hash = _hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -132,6 +135,31 @@ class User(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Mod
             check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
             return False
         return user.check_password(password) and user.active
+
+    def end_sessions(self) -> None:
+        """Make every session of this user's stop working (at its next request)."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def set_role(self, role: str) -> None:
+        """Change the role; the user signs in again under it."""
+        self.role = role
+        self.end_sessions()
+
+    def set_active(self, active: bool) -> None:
+        """Deactivate or reactivate; either way, sessions from before stay ended."""
+        self.active = active
+        self.end_sessions()
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> "User | None":
+        """The active user whose current session id (see get_id) this is, else None."""
+        user_id, dot, version = session_id.partition(".")
+        if not (dot and user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     @property
     def is_admin(self) -> bool:
@@ -146,7 +174,8 @@ class User(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Mod
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The id kept in the session: the user's and their session version's."""
+        return f"{self.id}.{self.session_version}"
 
 
 class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model

@@ -149,3 +149,14 @@ def test_backup_copies_a_consistent_sqlite_database(app, runner, tmp_path, monke
     copy = sqlite3.connect(destination)
     assert copy.execute("SELECT email FROM users").fetchall() == [("kept@clinic.example",)]
     copy.close()
+
+
+def test_first_admin_refuses_a_short_screener_password(app, runner, monkeypatch):
+    monkeypatch.setenv("SCREENER_PASSWORD", "short")
+    result = runner.invoke(args=["first-admin"])
+    assert result.exit_code != 0
+    assert "at least 12" in result.output
+    assert _users(app) == {}
+    monkeypatch.setenv("SCREENER_PASSWORD", "a long enough password")
+    assert runner.invoke(args=["first-admin"]).exit_code == 0
+    assert _users(app) == {"admin@localhost": "admin"}

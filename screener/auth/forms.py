@@ -14,8 +14,18 @@ def _looks_like_email(_form, field) -> None:
         raise ValidationError("Enter an email address, like name@clinic.example.")
 
 
+ROLE_CHOICES = [
+    SelectChoice(Role.CLINICIAN.value, "Clinician"),
+    SelectChoice(Role.ADMIN.value, "Admin (can also manage users and read the audit log)"),
+]
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class ConfirmPasswordForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
@@ -43,18 +53,15 @@ class NewUserForm(_PasswordPair, FlaskForm):
         "Email",
         validators=[DataRequired("Enter an email address."), Length(max=254), _looks_like_email],
     )
-    role = SelectField(
-        "Role",
-        choices=[
-            SelectChoice(Role.CLINICIAN.value, "Clinician"),
-            SelectChoice(Role.ADMIN.value, "Admin (can also manage users and read the audit log)"),
-        ],
-        default=Role.CLINICIAN.value,
-    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.CLINICIAN.value)
 
 
 class PasswordForm(_PasswordPair, FlaskForm):
     pass
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
 
 
 class ActionForm(FlaskForm):

@@ -1,5 +1,7 @@
-"""Session rules shared by the clinic blueprints: idle expiry, sign-in and admin checks."""
+"""Session rules shared by the clinic blueprints: idle and overall expiry, recent sign-in,
+sign-in and admin checks."""
 
+import functools
 import time
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -9,6 +11,8 @@ from .. import audit
 from ..extensions import db, login_manager
 
 LAST_SEEN = "clinic_seen"
+SIGNED_IN = "clinic_signed_in"  # when this session began (seconds since the epoch)
+PASSWORD_AT = "clinic_password_at"  # when the password was last typed in this session
 
 
 def mark_active() -> None:
@@ -16,23 +20,69 @@ def mark_active() -> None:
     session[LAST_SEEN] = int(time.time())
 
 
+def mark_signed_in() -> None:
+    """Note that the session begins now, with the password just typed."""
+    now = int(time.time())
+    session[SIGNED_IN] = session[PASSWORD_AT] = session[LAST_SEEN] = now
+
+
+def mark_password_entered() -> None:
+    """Note that the password was typed again just now."""
+    session[PASSWORD_AT] = int(time.time())
+
+
+def _end_session(reason: str, message: str):
+    audit.record(current_user, reason)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    # Only a page can be returned to: a form posted after expiry must be sent again.
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
 def expire_idle_session():
-    """Sign a clinician out after CLINIC_IDLE_MINUTES without a request; else note activity."""
+    """Sign a clinician out after CLINIC_IDLE_MINUTES without a request, or CLINIC_SESSION_HOURS
+    after signing in; else note activity."""
     if not current_user.is_authenticated:
         return None
+    now = time.time()
+    hours = current_app.config["CLINIC_SESSION_HOURS"]
+    # A session without its start noted began before sessions had one: it is ended too.
+    if now - session.get(SIGNED_IN, 0) > hours * 3600:
+        return _end_session(
+            "session_ended",
+            f"You were signed out: a session lasts at most {hours} hours. Sign in again.",
+        )
     minutes = current_app.config["CLINIC_IDLE_MINUTES"]
     last_seen = session.get(LAST_SEEN)
-    if last_seen is not None and time.time() - last_seen > minutes * 60:
-        audit.record(current_user, "session_expired")
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash(f"You were signed out after {minutes} minutes of inactivity.", "info")
-        # Only a page can be returned to: a form posted after expiry must be sent again.
-        target = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("auth.login", next=target))
+    if last_seen is not None and now - last_seen > minutes * 60:
+        return _end_session(
+            "session_expired", f"You were signed out after {minutes} minutes of inactivity."
+        )
     mark_active()
     return None
+
+
+def password_is_recent() -> bool:
+    """Whether the password was typed in this session within CLINIC_FRESH_MINUTES."""
+    minutes = current_app.config["CLINIC_FRESH_MINUTES"]
+    return time.time() - session.get(PASSWORD_AT, 0) <= minutes * 60
+
+
+def recent_password_required(view):
+    """Ask for the password again (login_manager.refresh_view) unless it was typed recently."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not password_is_recent():
+            return login_manager.needs_refresh()
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def require_login():

@@ -1,14 +1,14 @@
 """Clinician sign-in and sign-out."""
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import confirm_login, current_user, login_required, login_user, logout_user
 
 from .. import audit, ratelimit
 from ..extensions import db
-from ..models import User, utcnow
+from ..models import User, token_digest, utcnow
 from ..security import safe_next
-from .forms import LoginForm
-from .guards import expire_idle_session, mark_active
+from .forms import ConfirmPasswordForm, LoginForm
+from .guards import expire_idle_session, mark_password_entered, mark_signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/clinic")
 bp.before_request(expire_idle_session)
@@ -34,6 +34,12 @@ def _sign_in_failed(response) -> bool:
     return response.status_code != 302
 
 
+def _unknown_email(email: str) -> str:
+    """What the audit log keeps of an email no account has: a short hash, since what was typed
+    may be a password."""
+    return "unknown:" + token_digest(email)[:16]
+
+
 def _landing() -> str:
     return safe_next(request.args.get("next"), url_for("clinic.queue"))
 
@@ -51,13 +57,13 @@ def login():
     email = User.normalize_email(form.email.data)
     user = User.by_email(email)
     if not User.may_sign_in(user, form.password.data):
-        audit.record(user, "login_failed", detail=email)
+        audit.record(user, "login_failed", detail=email if user else _unknown_email(email))
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
         return render_template("auth/login.html", form=form)
     session.clear()  # a fresh session: nothing from before sign-in is carried over
     login_user(user)
-    mark_active()
+    mark_signed_in()
     user.last_login_at = utcnow()
     audit.record(user, "login")
     db.session.commit()
@@ -69,11 +75,30 @@ def login():
 def logout():
     """Sign out and forget the session."""
     audit.record(current_user, "logout")
+    current_user.end_sessions()  # a copy of this session's cookie stops working too
     db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """Ask for the password again before a sensitive page; then go on to it (`next`)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            confirm_login()
+            mark_password_entered()
+            audit.record(current_user, "login_confirmed")
+            db.session.commit()
+            return redirect(_landing())
+        audit.record(current_user, "login_confirm_failed")
+        db.session.commit()
+        form.password.errors.append("This is not your password.")
+    return render_template("auth/confirm.html", form=form)
 
 
 @bp.errorhandler(429)

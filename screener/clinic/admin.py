@@ -1,13 +1,14 @@
-"""Admin pages: users (add, deactivate, reactivate, reset password) and the audit log."""
+"""Admin pages: users (add, deactivate, reactivate, reset password, change role) and the audit
+log."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
-from ..auth.forms import ActionForm, NewUserForm, PasswordForm
-from ..auth.guards import require_admin
+from ..auth.forms import ActionForm, NewUserForm, PasswordForm, RoleForm
+from ..auth.guards import recent_password_required, require_admin
 from ..extensions import db
-from ..models import User
+from ..models import Role, User
 from . import queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,7 +51,7 @@ def _set_active(user_id: int, active: bool):
         if user.id == current_user.id and not active:
             flash("You cannot deactivate your own account.", "error")
         elif user.active != active:
-            user.active = active
+            user.set_active(active)
             action = "user_reactivate" if active else "user_deactivate"
             audit.record(current_user, action, detail=user.email)
             db.session.commit()
@@ -71,17 +72,39 @@ def reactivate(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@recent_password_required
 def reset_password(user_id: int):
     """Set a new password for a user (also how an admin changes their own)."""
     user = _user_or_404(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
+        user.set_password(form.password.data)  # ends the user's sessions (yours: sign in again)
         audit.record(current_user, "user_password", detail=user.email)
         db.session.commit()
         flash(f"New password set for {user.email}.", "info")
         return redirect(url_for("clinic.admin.users"))
     return render_template("clinic/admin/password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@recent_password_required
+def change_role(user_id: int):
+    """Make a user a clinician or an admin; the clinic always keeps one active admin."""
+    user = _user_or_404(user_id)
+    form = RoleForm(obj=user)
+    if form.validate_on_submit() and form.role.data != user.role:
+        if user.is_admin and user.active and queries.active_admin_count() <= 1:
+            form.role.errors.append("The clinic needs an active admin: make another one first.")
+        else:
+            old = user.role
+            user.set_role(form.role.data)  # ends the user's sessions: they sign in again
+            audit.record(current_user, "user_role", detail=f"{user.email}: {old} to {user.role}")
+            db.session.commit()
+            flash(f"{user.email} is now {Role(user.role).value}.", "info")
+            return redirect(url_for("clinic.admin.users"))
+    elif form.is_submitted() and not form.errors:
+        return redirect(url_for("clinic.admin.users"))
+    return render_template("clinic/admin/role.html", form=form, user=user)
 
 
 @bp.get("/audit")

@@ -23,10 +23,19 @@ QUESTIONNAIRE_ID = "si-joint-screening"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Answers typed in the patient's own words (they may name people): only in the CSV with names.
+FREE_TEXT_KEYS = tuple(key for key in ANSWER_KEYS if question(key).kind is Kind.TEXT)
+
+
+def _answer_keys(identity: bool) -> tuple[str, ...]:
+    return ANSWER_KEYS if identity else tuple(k for k in ANSWER_KEYS if k not in FREE_TEXT_KEYS)
+
+
 def csv_header(identity: bool) -> list[str]:
-    """The column names: the record, the identity if asked for, every answer, the ODI %."""
+    """The column names: the record, the identity if asked for, the answers (free text only
+    with the identity), the ODI %."""
     names = [*RECORD_COLUMNS, *(field.key for field in IDENTITY if identity)]
-    return [*names, *ANSWER_KEYS, "odi_percent"]
+    return [*names, *_answer_keys(identity), "odi_percent"]
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -53,7 +62,10 @@ def _joined(values: list) -> str:
 
 # How each answer becomes a cell; codes and numbers go in as they are (csv writes None as "").
 _CELL = {Kind.LIST: _joined, Kind.ODI: _joined, Kind.TEXT: safe_text}
-_ANSWER_CELLS = tuple((key, _CELL.get(question(key).kind)) for key in ANSWER_KEYS)
+_ANSWER_CELLS = {
+    identity: tuple((key, _CELL.get(question(key).kind)) for key in _answer_keys(identity))
+    for identity in (False, True)
+}
 
 
 def csv_rows(rows: Sequence, identity: bool) -> Iterator[list]:
@@ -65,7 +77,7 @@ def csv_rows(rows: Sequence, identity: bool) -> Iterator[list]:
         cells = [record[name] for name in RECORD_COLUMNS]
         if identity:  # text defused; csv writes the date of birth as ISO 8601
             cells += [safe_text(record[field.key]) for field in IDENTITY]
-        for key, convert in _ANSWER_CELLS:
+        for key, convert in _ANSWER_CELLS[identity]:
             value = (answers or {}).get(key)
             cells.append(convert(value) if convert and value is not None else value)
         cells.append(row.odi_percent)

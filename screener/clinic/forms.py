@@ -1,12 +1,24 @@
 """Clinic forms: the queue's filters (a GET form), review and notes."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, SearchField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .labels import CATEGORY_LABELS
 
 NOTE_MAX = 5000
+
+
+# The days the date filters accept: nothing was submitted before, and later ones are typos.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def _plausible_day(_form, field) -> None:
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(f"Enter a day from {FIRST_DAY} to {LAST_DAY}.")
 
 
 class QueueFilterForm(Form):
@@ -27,9 +39,22 @@ class QueueFilterForm(Form):
         ],
         default="",
     )
-    date_from = DateField("Submitted from", validators=[Optional()])
-    date_to = DateField("Submitted to", validators=[Optional()])
+    date_from = DateField(
+        "Submitted from",
+        validators=[Optional(), _plausible_day],
+        render_kw={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+    )
+    date_to = DateField(
+        "Submitted to",
+        validators=[Optional(), _plausible_day],
+        render_kw={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+    )
     q = SearchField("Name or reference", validators=[Optional(), Length(max=100)])
+
+    def validate_date_to(self, field) -> None:
+        start = self.date_from.data
+        if field.data and start and not self.date_from.errors and start > field.data:
+            raise ValidationError("This day is before the “Submitted from” day.")
 
 
 class ReviewForm(FlaskForm):

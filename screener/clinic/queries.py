@@ -27,10 +27,21 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from ..catalogue import IDENTITY
 from ..extensions import db
-from ..models import CODE_ALPHABET, AuditEvent, Patient, Submission, User, name_key
+from ..models import (
+    CODE_ALPHABET,
+    AuditEvent,
+    Patient,
+    Role,
+    Status,
+    Submission,
+    User,
+    name_key,
+)
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
+# Flagged questionnaires still being answered: the queue lists this many, and says how many more.
+STILL_ANSWERING_SHOWN = 20
 # Small enough that a batch's rows and answers die young, sparing the garbage collector.
 EXPORT_BATCH = 100
 _REFERENCE_CHARS = re.compile(f"[{CODE_ALPHABET}]{{1,8}}")
@@ -90,9 +101,14 @@ def _reference_prefix(text: str) -> str | None:
     return raw if len(raw) <= 4 else f"{raw[:4]}-{raw[4:]}"
 
 
-def _conditions(f: QueueFilter, *, by_category: bool = True) -> list[ColumnElement[bool]]:
-    """WHERE clauses for a filter (the search needs Patient joined)."""
+def _conditions(
+    f: QueueFilter, *, by_category: bool = True, status: Status | None = None
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses for a filter (the search needs Patient joined): what reached the clinic,
+    sent (status SUBMITTED) or flagged while still answering (DRAFT), or both (None)."""
     conditions: list[ColumnElement[bool]] = [Submission.submitted_at.is_not(None)]
+    if status is not None:
+        conditions.append(Submission.status == status)
     if by_category and f.category:
         conditions.append(Submission.category == f.category)
     if f.review == "new":
@@ -130,24 +146,27 @@ def queue_total(f: QueueFilter, counts: dict[str | None, int]) -> int:
     return counts.get(f.category, 0) if f.category else sum(counts.values())
 
 
+_QUEUE_COLUMNS = (
+    Submission.reference,
+    Submission.status,
+    Submission.category,
+    Submission.urgency,
+    Submission.submitted_at,
+    Submission.reviewed_at,
+    Submission.language,
+    Patient.full_name,
+    Patient.date_of_birth,
+)
+
+
 def queue_page(f: QueueFilter, number: int, total: int, per_page: int = PER_PAGE) -> Page:
-    """One page of the queue: light rows, no answers loaded."""
+    """One page of the sent questionnaires: light rows, no answers loaded."""
     number = _page_number(number, total, per_page)
     rows = db.session.execute(
         _queue_order(
-            select(
-                Submission.reference,
-                Submission.status,
-                Submission.category,
-                Submission.urgency,
-                Submission.submitted_at,
-                Submission.reviewed_at,
-                Submission.language,
-                Patient.full_name,
-                Patient.date_of_birth,
-            )
+            select(*_QUEUE_COLUMNS)
             .outerjoin(Patient)
-            .where(*_conditions(f))
+            .where(*_conditions(f, status=Status.SUBMITTED))
         )
         .limit(per_page)
         .offset((number - 1) * per_page)
@@ -155,11 +174,24 @@ def queue_page(f: QueueFilter, number: int, total: int, per_page: int = PER_PAGE
     return Page(rows, number, per_page, total)
 
 
+def still_answering(f: QueueFilter, shown: int = STILL_ANSWERING_SHOWN) -> Page:
+    """The first flagged questionnaires whose patient has not sent them yet, and how many
+    there are (one query: each row carries the total)."""
+    rows = db.session.execute(
+        _queue_order(
+            select(*_QUEUE_COLUMNS, func.count().over().label("total"))
+            .outerjoin(Patient)
+            .where(*_conditions(f, status=Status.DRAFT))
+        ).limit(shown)
+    ).all()
+    return Page(rows, 1, shown, rows[0].total if rows else 0)
+
+
 def outcome_counts(f: QueueFilter) -> dict[str | None, int]:
     """Submissions per outcome under every filter except the outcome itself."""
     stmt = (
         select(Submission.category, func.count(Submission.id))
-        .where(*_conditions(f, by_category=False))
+        .where(*_conditions(f, by_category=False, status=Status.SUBMITTED))
         .group_by(Submission.category)
     )
     if f.search:
@@ -249,6 +281,13 @@ def audit_page(number: int, action: str | None = None) -> Page:
         .offset((number - 1) * AUDIT_PER_PAGE)
     ).all()
     return Page(rows, number, AUDIT_PER_PAGE, total)
+
+
+def active_admin_count() -> int:
+    return (
+        db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active))
+        or 0
+    )
 
 
 def all_users() -> list[User]:

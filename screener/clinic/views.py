@@ -16,8 +16,8 @@ from flask import (
 from flask_login import current_user
 
 from .. import audit
-from ..auth.guards import expire_idle_session, require_login
-from ..extensions import db
+from ..auth.guards import expire_idle_session, password_is_recent, require_login
+from ..extensions import db, login_manager
 from ..models import ReviewNote, utcnow
 from ..security import absolute_url
 from . import exports, queries, summary
@@ -47,7 +47,8 @@ def clinic_words():
 
 
 def _read_filters() -> tuple[QueueFilterForm, queries.QueueFilter]:
-    """The queue's filters from the query string; a value that does not parse is ignored."""
+    """The queue's filters from the query string; a value that does not pass is ignored (the
+    form shows why next to its field)."""
     form = QueueFilterForm(request.args)
     form.validate()
 
@@ -63,15 +64,28 @@ def _read_filters() -> tuple[QueueFilterForm, queries.QueueFilter]:
     )
 
 
-def _filter_args() -> dict[str, str]:
-    """The non-empty query parameters except the page, for links that keep the filters."""
-    return {k: v for k, v in request.args.items() if v and k not in {"page", "identity"}}
+def _filter_args(form: QueueFilterForm) -> dict[str, str]:
+    """The filter form's own valid, non-empty values as given, for links that keep them."""
+    return {
+        field.name: request.args[field.name]
+        for field in form
+        if request.args.get(field.name) and not field.errors
+    }
 
 
-@bp.get("/")
-def queue():
-    """Submitted questionnaires, urgent first, then newest."""
-    form, filters = _read_filters()
+def _filter_detail(filters: queries.QueueFilter) -> list[str]:
+    """The filters in use, for the audit log, without the search text (it may be a name)."""
+    parts = [
+        f"{name}={getattr(filters, name)}"
+        for name in ("category", "review", "date_from", "date_to")
+        if getattr(filters, name)
+    ]
+    if filters.search:
+        parts.append("search=yes")
+    return parts
+
+
+def _render_queue(form: QueueFilterForm, filters: queries.QueueFilter, status: int = 200):
     counts = queries.outcome_counts(filters)
     total = queries.queue_total(filters, counts)
     page = queries.queue_page(filters, request.args.get("page", 1, type=int), total)
@@ -80,9 +94,19 @@ def queue():
         form=form,
         filters=filters,
         page=page,
+        still_answering=queries.still_answering(filters),
         counts=counts,
-        filter_args=_filter_args(),
-    )
+        filter_args=_filter_args(form),
+    ), status
+
+
+@bp.get("/")
+def queue():
+    """Sent questionnaires, urgent first, then newest; flagged ones still being answered apart."""
+    form, filters = _read_filters()
+    audit.record(current_user, "queue_view", detail="; ".join(_filter_detail(filters)))
+    db.session.commit()
+    return _render_queue(form, filters)
 
 
 @bp.get("/submissions/<reference>")
@@ -132,33 +156,45 @@ def add_note(reference: str):
 
 @bp.get("/export.csv")
 def export_csv():
-    """The filtered queue as CSV, streamed; identity columns only when asked for."""
-    _form, filters = _read_filters()
+    """The filtered queue as CSV, streamed: de-identified, or with names and the patients'
+    comments (`identity=1`, after a recent password). Audited once the last row is out."""
+    form, filters = _read_filters()
+    if form.errors:
+        # Refused before the download starts, rather than cut off in the middle of it.
+        return _render_queue(form, filters, 400)
     identity = request.args.get("identity") == "1"
-    audit.record(current_user, "export_csv", detail=_export_detail(filters, identity))
-    db.session.commit()
+    if identity and not password_is_recent():
+        return login_manager.needs_refresh()
+    action = "export_csv_identified" if identity else "export_csv"
+    detail = "; ".join([f"identity={'yes' if identity else 'no'}", *_filter_detail(filters)])
 
     def chunks():
-        # The query runs while the response streams (a server-side cursor on PostgreSQL).
-        yield from exports.csv_chunks(queries.export_rows(filters, identity), identity)
+        rows = 0
+
+        def counted(batches):
+            nonlocal rows
+            for batch in batches:
+                rows += len(batch)
+                yield batch
+
+        try:
+            # The query runs while the response streams (a server-side cursor on PostgreSQL).
+            yield from exports.csv_chunks(counted(queries.export_rows(filters, identity)), identity)
+        except BaseException:  # an error, or the download stopped (GeneratorExit)
+            db.session.rollback()
+            audit.record(current_user, "export_failed", detail=f"{detail}; rows={rows}")
+            db.session.commit()
+            raise
+        audit.record(current_user, action, detail=f"{detail}; rows={rows}")
+        db.session.commit()
 
     stamp = utcnow().strftime("%Y%m%d-%H%M")
+    kind = "with-names" if identity else "deidentified"
     return Response(
         stream_with_context(chunks()),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="screener-{stamp}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="screener-{kind}-{stamp}.csv"'},
     )
-
-
-def _export_detail(filters: queries.QueueFilter, identity: bool) -> str:
-    """What was exported, without the search text (it may be a patient's name)."""
-    parts = [f"identity={'yes' if identity else 'no'}"]
-    for name in ("category", "review", "date_from", "date_to"):
-        if getattr(filters, name):
-            parts.append(f"{name}={getattr(filters, name)}")
-    if filters.search:
-        parts.append("search=yes")
-    return "; ".join(parts)
 
 
 def _questionnaire_url() -> str:

@@ -7,18 +7,27 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
+from sqlalchemy import func, select
 
-from screener.models import Status
+from screener.models import Status, Submission
 from tests.answers import CLINIC_REFERRAL, SAFE
 from tests.conftest import PASSWORD, make_user
 from tests.load.server import Gunicorn
 
 from .conftest import NOW, add_submission, send_questionnaire
 
+REFERENCE = re.compile(r'<span class="reference">([A-Z0-9-]{9})</span>')
+STILL_ANSWERING = '<h2 id="still-answering">'
+
 
 def references(html: str) -> list[str]:
-    """The reference codes in the queue table, in order."""
-    return re.findall(r'<span class="reference">([A-Z0-9-]{9})</span>', html)
+    """The reference codes in the table of sent questionnaires, in order."""
+    return REFERENCE.findall(html.partition(STILL_ANSWERING)[0])
+
+
+def still_answering(html: str) -> list[str]:
+    """The reference codes in the "Still answering" section, in order."""
+    return REFERENCE.findall(html.partition(STILL_ANSWERING)[2])
 
 
 def answers(**changes) -> dict:
@@ -51,7 +60,7 @@ def test_urgent_first_then_newest(app, clinician):
     assert "URGENT – soon" in html
 
 
-def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are(app, clinician):
+def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are_still_answering(app, clinician):
     hidden = add_submission(app, submitted_at=None, status=Status.DRAFT)
     flagged = add_submission(
         app,
@@ -59,9 +68,26 @@ def test_unsubmitted_drafts_are_not_listed_but_flagged_ones_are(app, clinician):
         status=Status.DRAFT,
     )
     html = clinician.get("/clinic/").get_data(as_text=True)
-    assert references(html) == [flagged]
+    assert references(html) == []
+    assert still_answering(html) == [flagged]
     assert hidden not in html
-    assert "patient still answering" in html
+    assert "1 flagged questionnaire still being answered" in html
+
+
+def test_flagged_drafts_cannot_push_sent_questionnaires_down_the_queue(app, clinician):
+    sent = add_submission(app, name="Rosa Quintero")
+    sent_urgent = add_submission(app, {**SAFE, "rf_fever": "yes"}, name="Omar Abbott")
+    drafts = [
+        add_submission(app, emergency(), status=Status.DRAFT, submitted_at=NOW - timedelta(i))
+        for i in range(25)
+    ]
+    html = clinician.get("/clinic/").get_data(as_text=True)
+    assert references(html) == [sent_urgent, sent]
+    assert still_answering(html) == drafts[:20]  # newest first, twenty at most
+    assert "Showing 20 of 25" in html
+    assert "25 flagged questionnaires still being answered" in html
+    # The counts and the total are of sent questionnaires only.
+    assert "2 submissions." in html
 
 
 def test_rows_show_name_outcome_language_and_review_state(app, clinician):
@@ -208,11 +234,13 @@ def test_pages_of_fifty(app, clinician):
     with app.app_context():
         demo.seed(120, now=NOW)
         db.session.commit()
+        sent = db.session.scalar(select(func.count()).where(Submission.status == Status.SUBMITTED))
+    assert 100 < sent < 120  # the demo has flagged drafts too: listed apart, not paged
     first = references(clinician.get("/clinic/").get_data(as_text=True))
     second = references(clinician.get("/clinic/?page=2").get_data(as_text=True))
     third_html = clinician.get("/clinic/?page=3").get_data(as_text=True)
     assert len(first) == len(second) == 50
-    assert len(references(third_html)) == 20
+    assert len(references(third_html)) == sent - 100
     assert not set(first) & set(second)
     assert "Page 3 of 3" in third_html
     # Past the end shows the last page.
