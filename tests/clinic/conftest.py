@@ -1,6 +1,7 @@
 """Clinic fixtures: signed-in clients and stored submissions."""
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -65,7 +66,7 @@ def send_questionnaire(app, full_name: str) -> str:
         return db.session.scalar(
             select(Submission.reference)
             .join(Submission.patient)
-            .where(Patient.full_name == full_name)
+            .where(Patient.full_name == unicodedata.normalize("NFC", full_name))  # as stored
         )
 
 

@@ -10,6 +10,7 @@ import re
 import socket
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ import redis
 from screener import create_app
 from screener.extensions import db
 from screener.models import Role, User
+from tests.answers import BORN, IDENTITY, SAFE, dob_parts
 from tests.conftest import PASSWORD
 
 from .conftest import migrated_database
@@ -25,8 +27,10 @@ from .server import Gunicorn
 
 pytestmark = pytest.mark.db  # it reaches TEST_DATABASE_URL through migrated_database
 WORKERS = 4
-CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
-VALUE = re.compile(r'value="([^"]+)"')
+HIDDEN_INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME = re.compile(r'name="([^"]+)"')
+VALUE = re.compile(r'value="([^"]*)"')
+RESUME_LINK = re.compile(r'class="resume-link" href="([^"]+)"')
 
 
 def redis_url() -> str:
@@ -87,11 +91,15 @@ class Visitor:
         return self.request("GET", path)
 
     def post_form(self, page: str, form: dict, path: str | None = None) -> Response:
-        """Open page, then post form to it (or to path) with the page's CSRF token."""
+        """Open page, then post form to it (or to path) with the page's hidden fields (its
+        CSRF token, a draft's token), as a browser does."""
         opened = self.get(page)
         assert opened.status == 200, (page, opened.status)
-        token = VALUE.search(CSRF_INPUT.search(opened.text).group()).group(1)
-        return self.request("POST", path or page, {"csrf_token": token, **form})
+        hidden = {}
+        for tag in HIDDEN_INPUT.findall(opened.text):
+            if (name := NAME.search(tag)) and (value := VALUE.search(tag)):
+                hidden[name.group(1)] = value.group(1)
+        return self.request("POST", path or page, {**hidden, **form})
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +141,7 @@ def port(deployed):
 
 
 def sign_in(visitor: Visitor, password: str) -> Response:
-    return visitor.post_form(
-        "/clinic/login", {"email": "doc@clinic.example", "password": password}
-    )
+    return visitor.post_form("/clinic/login", {"email": "doc@clinic.example", "password": password})
 
 
 def test_the_sixth_failed_sign_in_from_one_address_is_refused_on_any_worker(port):
@@ -171,3 +177,79 @@ def test_a_chunked_body_over_the_limit_gets_413(port):
             pass  # the server may answer and close before reading it all
         status = connection.recv(4096).split(b"\r\n", 1)[0]
     assert status == b"HTTP/1.1 413 REQUEST ENTITY TOO LARGE"
+
+
+def start(visitor: Visitor, identity: dict = IDENTITY) -> Response:
+    """Tick the privacy notice and save About you; the second post's response."""
+    started = visitor.post_form("/", {"privacy": "y"})
+    assert started.status == 302, started.text[:500]
+    return visitor.post_form("/step/about-you", identity)
+
+
+def test_a_resume_links_sender_never_sees_what_its_opener_types(port):
+    attacker = Visitor(port, "203.0.113.9")
+    sender = {**IDENTITY, "full_name": "Mallory Sender", **dob_parts(date(1980, 1, 2))}
+    assert start(attacker, sender).status == 302
+    link = urlsplit(RESUME_LINK.search(attacker.get("/saved").text).group(1))
+    assert f"{link.scheme}://{link.netloc}" == f"http://127.0.0.1:{port}"  # PUBLIC_URL's
+    victim = Visitor(port, "198.51.100.4")
+    asked = victim.get(link.path)
+    assert asked.status == 200 and "Mallory" not in asked.text
+    # The victim is talked into typing the sender's date of birth, then their own identity.
+    opened = victim.post_form(link.path, dob_parts(date(1980, 1, 2)))
+    assert opened.status == 302
+    victim_identity = {**IDENTITY, "full_name": "Victoria Private"}
+    assert victim.post_form("/step/about-you", victim_identity).status == 302
+    assert "Victoria Private" in victim.get("/review").text
+    for path in ("/review", "/step/about-you", "/saved", "/done", link.path):
+        assert "Victoria" not in attacker.get(path).text
+    assert attacker.get(link.path).status == 404  # the link's token was replaced
+
+
+def test_the_eleventh_failed_resume_from_one_address_is_refused_on_any_worker(port):
+    visitor = Visitor(port, "203.0.113.9")
+    wrong = {**dob_parts(BORN)}
+    statuses = [
+        visitor.post_form("/resume", {"code": f"ABCD-EF{n:02d}", **wrong}).status for n in range(13)
+    ]
+    assert statuses == [200] * 10 + [429] * 3
+    # A patient elsewhere is not affected.
+    other = Visitor(port, "198.51.100.4").post_form("/resume", {"code": "ABCD-EFGH", **wrong})
+    assert other.status == 200
+
+
+def test_a_copied_clinic_session_stops_working_at_sign_out(port):
+    clinician = Visitor(port, "198.51.100.4")
+    assert sign_in(clinician, PASSWORD).status == 302
+    export = "/clinic/export.csv?identity=1"
+    # A copy used from another address is refused at once (Flask-Login's strong protection);
+    # one used from the same address (the same office, the same computer) works, until...
+    elsewhere = Visitor(port, "203.0.113.9", cookies=dict(clinician.cookies)).get(export)
+    assert elsewhere.status == 302 and elsewhere.location == "/clinic/login"
+    copied = Visitor(port, "198.51.100.4", cookies=dict(clinician.cookies))
+    assert copied.get(export).status == 200
+    assert clinician.post_form("/clinic/", {}, path="/clinic/logout").status == 302
+    replayed = copied.get(export)
+    assert replayed.status == 302 and replayed.location == "/clinic/login"
+
+
+def test_starting_is_limited_per_address_and_flagged_drafts_stay_apart(port):
+    flooder = "203.0.113.9"
+    emergency = {**SAFE, "rf_bladder_bowel": "yes"}
+    for n in range(30):
+        visitor = Visitor(port, flooder)
+        assert start(visitor).status == 302, n
+        if n < 3:  # a few fake emergencies
+            assert visitor.post_form("/step/safety", emergency).location == "/urgent"
+    refused = Visitor(port, flooder).post_form("/", {"privacy": "y"})
+    assert refused.status == 429
+    assert "Please call" in refused.text
+    # A patient at another address starts as usual, and sends their questionnaire.
+    assert start(Visitor(port, "198.51.100.7")).status == 302
+    clinician = Visitor(port, "198.51.100.4")
+    assert sign_in(clinician, PASSWORD).status == 302
+    queue = clinician.get("/clinic/").text
+    sent, still_answering = queue.split('id="still-answering"', 1)
+    assert "3 flagged questionnaires still being answered" in sent
+    assert sent.count("Emergency") <= 1  # at most the outcome filter's own word
+    assert still_answering.count("/clinic/submissions/") == 3
