@@ -9,8 +9,8 @@ import os
 import re
 import socket
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from datetime import date
+from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 import pytest
