@@ -599,9 +599,11 @@ def resume():
 
 @bp.errorhandler(429)
 def too_many_tries(error):
-    if request.endpoint == "patient.start":
-        return _page("patient/problem.html", 429, problem="too_many_starts")
-    return _page("patient/problem.html", 429, problem="rate_limited")
+    problem = "too_many_starts" if request.endpoint == "patient.start" else "rate_limited"
+    response = _page("patient/problem.html", 429, problem=problem)
+    if retry_after := getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 # --- Review, submit, confirmation ----------------------------------------------------------------
