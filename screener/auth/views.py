@@ -83,8 +83,15 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _signed_in_account() -> str:
+    """Throttle key for password re-prompts: the signed-in user (a taken session must not
+    become a way to guess the password)."""
+    return f"confirm:{current_user.get_id()}"
+
+
 @bp.route("/confirm", methods=["GET", "POST"])
 @login_required
+@ratelimit.limit(ACCOUNT_LIMITS, key=_signed_in_account, methods=["POST"], counts=_sign_in_failed)
 def confirm():
     """Ask for the password again before a sensitive page; then go on to it (`next`)."""
     form = ConfirmPasswordForm()

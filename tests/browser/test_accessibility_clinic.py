@@ -2,7 +2,7 @@
 page language, 24-pixel targets, visible focus and announced errors, as for patient pages; a
 screenshot of each is kept."""
 
-from screener.models import Role
+from screener.models import Role, Status
 from tests.answers import CLINIC_REFERRAL
 from tests.clinic.conftest import add_submission
 from tests.conftest import PASSWORD, make_user
@@ -15,6 +15,9 @@ def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
     make_user(app, "boss@clinic.example", Role.ADMIN)
     urgent = add_submission(app, {**CLINIC_REFERRAL, "rf_bladder_bowel": "yes"}, name="Uma Urgent")
     referral = add_submission(app, name="Rosa Quintero", language="es")
+    # A flagged questionnaire whose patient is still answering: the queue lists it apart.
+    add_submission(app, {"rf_bladder_bowel": "yes"}, name="Dora Draft", status=Status.DRAFT)
+    nurse = make_user(app, "nurse@clinic.example")
     found: dict[str, list[str]] = {}  # page name: problems at either width
     for width, height in WIDTHS.values():
         # A Spanish-speaking browser: clinic pages stay in English.
@@ -35,6 +38,7 @@ def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
         page.fill("#password", PASSWORD)
         page.click('main form button[type="submit"]')
         page.wait_for_url("**/clinic/")
+        assert page.locator("#still-answering").is_visible()
         check("03-queue")
         page.goto(f"{live_server}/clinic/submissions/{urgent}")
         check("04-summary-urgent")
@@ -47,5 +51,11 @@ def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
         page.goto(live_server + "/clinic/admin/users/new")
         page.click('main form button[type="submit"]')
         check("08-new-user-errors", errors=True)
+        page.goto(f"{live_server}/clinic/admin/users/{nurse}/role")
+        check("09-role")
+        page.goto(live_server + "/clinic/confirm")
+        page.fill("#password", "not the password")
+        page.click('main form button[type="submit"]')
+        check("10-confirm-password-error", errors=True)
         context.close()
     assert {name: p for name, p in found.items() if p} == {}

@@ -72,3 +72,12 @@ def test_failures_from_elsewhere_do_not_keep_the_clinician_out(app, client):
     assert refused.status_code == 429
     # The clinician, from their own address, signs in as usual.
     assert sign_in(client, "doc@clinic.example").status_code == 302
+
+
+def test_the_password_prompt_is_not_a_way_to_guess_the_password(app, client):
+    make_user(app, "doc@clinic.example")
+    assert sign_in(client, "doc@clinic.example").status_code == 302
+    for _ in range(5):
+        wrong = client.post("/clinic/confirm", data={"password": "a guess at it"})
+        assert wrong.status_code == 200
+    assert client.post("/clinic/confirm", data={"password": PASSWORD}).status_code == 429
