@@ -4,6 +4,9 @@ Views parse input and call these functions; every query and every call to the sc
 for a patient's questionnaire happens here.
 """
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -95,6 +98,16 @@ def _new_token(submission: Submission) -> str:
     return token
 
 
+def successor_token(token: str, browser: str) -> str:
+    """The token a draft gets when its identity is first saved: derived from its old token and
+    a secret of the browser that saves it (kept in that browser's session). So that browser,
+    and only it, finds the draft again when the answer to that save never reached it (a
+    dropped connection): whoever else holds the old token derives another one."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"{token}|{browser}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
     """Start an empty questionnaire; return it and its bearer token (kept only as a digest)."""
     now = now or utcnow()
@@ -138,17 +151,23 @@ def save_identity(
     *,
     complete: bool = True,
     now: datetime | None = None,
+    new_token: str | None = None,
 ) -> str | None:
     """Store the patient's identity apart from the answers, and renew the draft.
 
-    The first time, the draft gets a new bearer token, returned (None afterwards): whoever
-    held the token of the empty draft, such as the sender of its link, cannot read it.
+    The first time, the draft gets a new bearer token (`new_token`, else a random one),
+    returned (None afterwards): whoever held the token of the empty draft, such as the sender
+    of its link, cannot read it.
     """
     now = now or utcnow()
     token = None
     if submission.patient is None:
         submission.patient = Patient()
-        token = _new_token(submission)
+        if new_token is None:
+            token = _new_token(submission)
+        else:
+            token = new_token
+            submission.token_hash = token_digest(token)
     patient = submission.patient
     patient.full_name = identity.full_name
     patient.date_of_birth = identity.date_of_birth

@@ -1,6 +1,7 @@
 """Patient questionnaire views: parse the form, call the submissions service, redirect."""
 
 import functools
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,6 +63,7 @@ TICK_KEY = "privacy_ticked"  # the start page's tick, kept over a language switc
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # Set on `g` by a resume try that named a code and did not open it (counted by the rate limits).
 RESUME_FAILED = "resume_failed"
+BROWSER_KEY = "browser"  # this session's secret (see _browser_secret)
 # Set on `g` when a new draft was created (counted by START_LIMIT).
 DRAFT_STARTED = "draft_started"
 # Resume codes and links share one count of failed tries per address; only failures count,
@@ -146,7 +148,22 @@ def _current() -> tuple[Submission, str] | None:
             if submission.status == Status.DRAFT or token == kept:
                 remember_draft(token)
             return submission, token
+    # The identity was saved, and the draft's token replaced, but the answer with the new
+    # token never arrived: this browser (only) can derive it.
+    if kept and (browser := session.get(BROWSER_KEY)):
+        successor = submissions.successor_token(kept, browser)
+        submission = submissions.find_by_token(successor)
+        if submission is not None and submission.status == Status.DRAFT:
+            remember_draft(successor)
+            return submission, successor
     return None
+
+
+def _browser_secret() -> str:
+    """A secret of this browser's session, made when it starts a draft (see _current)."""
+    if BROWSER_KEY not in session:
+        session[BROWSER_KEY] = secrets.token_urlsafe(16)
+    return session[BROWSER_KEY]
 
 
 def _forget_questionnaire(submission: Submission) -> None:
@@ -249,6 +266,7 @@ def _start():
         _, token = submissions.create_draft(_language())
         setattr(g, DRAFT_STARTED, True)
         remember_draft(token)
+        _browser_secret()
         return redirect(url_for(".step", slug=ABOUT_YOU))
     return render_template(
         "patient/start.html",
@@ -396,7 +414,10 @@ def _save(slug: str, submission: Submission, form, complete: bool) -> None:
             phone=form.phone.data or None,
             email=form.email.data or None,
         )
-        token = submissions.save_identity(submission, identity, language, complete=complete)
+        successor = submissions.successor_token(session[TOKEN_KEY], _browser_secret())
+        token = submissions.save_identity(
+            submission, identity, language, complete=complete, new_token=successor
+        )
         if token is not None:  # identity saved the first time: the draft has a new token
             remember_draft(token)
     else:

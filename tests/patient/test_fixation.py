@@ -214,3 +214,23 @@ class TestStartLimit:
         response = client.post("/", data={"privacy": "y"})
         assert response.status_code == 429 and 'lang="es"' in response.text
         assert "llame" in response.text.lower()
+
+
+def test_a_dropped_answer_to_the_identity_save_still_finds_the_draft_only_here(app, client):
+    client.post("/", data={"privacy": "y"})
+    with client.session_transaction() as before:
+        kept = dict(before)
+    assert client.post("/step/about-you", data=IDENTITY).status_code == 302
+    # The answer, with the new token, never reached the browser: its cookie is as it was.
+    with client.session_transaction() as session:
+        session.clear()
+        session.update(kept)
+    again = client.get("/step/about-you")
+    assert again.status_code == 200 and IDENTITY["full_name"] in again.text
+    assert session_token(client) != kept["draft"]  # and it now holds the new token
+    # Someone else holding the old token (its sender, say) derives nothing from it.
+    other = app.test_client()
+    other.post("/", data={"privacy": "y"})
+    with other.session_transaction() as session:
+        session["draft"] = kept["draft"]
+    assert IDENTITY["full_name"] not in other.get("/step/about-you", follow_redirects=True).text
