@@ -86,6 +86,30 @@ class Config:
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
+    # The clinic's own time zone (an IANA name such as America/Chicago): clinic pages show times
+    # in it, and appointments are entered in it. Exports stay in UTC.
+    CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "UTC").strip() or "UTC"
+
+    # Who is emailed when a questionnaire first becomes urgent: addresses separated by commas.
+    ALERT_EMAILS = [
+        address.strip()
+        for address in os.environ.get("ALERT_EMAILS", "").split(",")
+        if address.strip()
+    ]
+    # The mail server `flask deliver` sends the outbox through (Flask-Mail's settings).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "screener@localhost")
+    # How often an idle `flask deliver` looks for new messages, and the first wait after a
+    # failed try (doubled after each further failure, up to OUTBOX_MAX_BACKOFF_SECONDS).
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "2"))
+    OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "10"))
+    OUTBOX_MAX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "600"))
+
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")
     # Where a clinic places its licensed ODI item text (see instance/README.md).

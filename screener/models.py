@@ -76,9 +76,19 @@ def urgency_rank(urgency: str | None) -> int:
 
 
 def name_key(name: str) -> str:
-    """A name as the clinic's search compares it: Unicode forms, case and spacing folded
-    (Straße = STRASSE; an accent typed as its own character matches the accented letter)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """A name as the clinic's search compares it: Unicode forms, case, accents and spacing
+    folded (María = maria, Straße = STRASSE, Nguyễn = nguyen)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFKC", bare).casefold().split())
+
+
+def person_key(mrn: str | None, name: str, date_of_birth: date) -> str:
+    """Which person a questionnaire belongs to, for the clinic's Patients view: the medical
+    record number when there is one, else the folded name and the date of birth."""
+    if mrn:
+        return "mrn:" + mrn.strip().upper()
+    return f"name:{name_key(name)}|{date_of_birth.isoformat()}"
 
 
 def _hash_password(password: str, method: str | None) -> str:
@@ -209,13 +219,22 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When someone on the care team reached the patient (for an urgent row: called them).
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The appointment this questionnaire is for (copied from its invitation, for the queue's
+    # order), and the most urgent level staff were alerted to (NOT_URGENT_RANK: none yet).
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alerted_rank: Mapped[int] = mapped_column(default=NOT_URGENT_RANK, server_default="9")
 
     patient: Mapped["Patient | None"] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
     )
     # Read-only: set reviewed_by_id, and add notes as ReviewNote rows (the database deletes
     # them with their submission), so that saving a step has no relationships to work through.
-    reviewed_by: Mapped[User | None] = relationship(viewonly=True)
+    reviewed_by: Mapped[User | None] = relationship(viewonly=True, foreign_keys=[reviewed_by_id])
+    contacted_by: Mapped[User | None] = relationship(viewonly=True, foreign_keys=[contacted_by_id])
+    invitation: Mapped["Invitation | None"] = relationship(viewonly=True, uselist=False)
     notes: Mapped[list["ReviewNote"]] = relationship(viewonly=True, order_by="ReviewNote.id")
 
     @staticmethod
@@ -246,6 +265,15 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
 
+    def mark_contacted(self, user: User, now: datetime | None = None) -> bool:
+        """Record that the care team reached the patient (the first time is kept); whether
+        this was it."""
+        if self.contacted_at is not None:
+            return False
+        self.contacted_at = now or utcnow()
+        self.contacted_by_id = user.id
+        return True
+
 
 # The queue's order: urgent first, then newest, so page 1 is read straight off the index.
 Index(
@@ -269,15 +297,25 @@ class Patient(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.
     date_of_birth: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
+    # The medical record number, when the clinic gave one (an invitation).
+    mrn: Mapped[str | None] = mapped_column(String(64))
     # The name as the clinic's search compares it (see name_key); same data, so same table.
     name_search: Mapped[str] = mapped_column(String(200), index=True)
+    # Who this is across visits (see person_key), kept as the fields it derives from change.
+    person_key: Mapped[str] = mapped_column(String(300), index=True, default="")
 
     submission: Mapped[Submission] = relationship(back_populates="patient")
 
-    @validates("full_name")
-    def _keep_name_search(self, _key: str, name: str) -> str:
-        self.name_search = name_key(name)
-        return name
+    @validates("full_name", "date_of_birth", "mrn")
+    def _keep_keys(self, key: str, value):
+        if key == "full_name":
+            self.name_search = name_key(value)
+        mrn = value if key == "mrn" else self.mrn
+        name = value if key == "full_name" else self.full_name
+        born = value if key == "date_of_birth" else self.date_of_birth
+        if name and born:
+            self.person_key = person_key(mrn, name, born)
+        return value
 
 
 # Whether the identity is stored, read with the submission's row: every patient page asks, and
@@ -337,3 +375,73 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user: Mapped[User | None] = relationship()
+
+
+class Invitation(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
+    """A personal link for one appointment, made by the clinic: who the patient is (so they
+    need not type it) and when the appointment is. It opens one questionnaire."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The link's token is derived from this and SECRET_KEY (screener.invitations), so that the
+    # letter can be printed again; only the token's digest is stored, to look it up.
+    nonce: Mapped[str] = mapped_column(String(43))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_search: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    mrn: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    appointment_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    clinician: Mapped[str] = mapped_column(String(120), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Wrong dates of birth typed for this link; RESUME_MAX_FAILURES of them lock it.
+    failures: Mapped[int] = mapped_column(default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), unique=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission | None] = relationship(viewonly=True)
+    created_by: Mapped[User | None] = relationship(viewonly=True)
+
+    @validates("full_name")
+    def _keep_name_search(self, _key: str, name: str) -> str:
+        self.name_search = name_key(name)
+        return name
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined]  # mypy cannot follow db.Model
+    """An email waiting to be sent (or sent): written in the same transaction as the change it
+    tells of, sent later by `flask deliver` (screener.outbox)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    ALERT = "urgent_alert"
+    INVITATION = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), index=True
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sender holds a message it is sending until then; another takes it over only after.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # given up: not retried
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -598,6 +598,12 @@ def resume_link(token: str):
     )
 
 
+@bp.route("/i/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Open the questionnaire of a clinic's invitation (to be built)."""
+    abort(404)
+
+
 @bp.route("/resume", methods=["GET", "POST"])
 @ratelimit.limit(RESUME_PER_ADDRESS, methods=["POST"], counts=_resume_failed, scope=RESUME_SCOPE)
 @ratelimit.limit("10 per 10 minutes", key=_entered_code, methods=["POST"], counts=_resume_failed)
