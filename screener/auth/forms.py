@@ -29,23 +29,31 @@ class ConfirmPasswordForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
-class _PasswordPair:
-    """A new password typed twice."""
-
-    password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         "New password",
         validators=[
             DataRequired("Enter a password."),
             Length(min=User.MIN_PASSWORD, message=f"Use at least {User.MIN_PASSWORD} characters."),
         ],
     )
-    confirm = PasswordField(
+
+
+def _new_password_again() -> PasswordField:
+    return PasswordField(
         "Type the password again",
         validators=[
             DataRequired("Type the password again."),
             EqualTo("password", "The two passwords are not the same."),
         ],
     )
+
+
+class _PasswordPair:
+    """A new password typed twice."""
+
+    password = _new_password()
+    confirm = _new_password_again()
 
 
 class NewUserForm(_PasswordPair, FlaskForm):
@@ -58,6 +66,16 @@ class NewUserForm(_PasswordPair, FlaskForm):
 
 class PasswordForm(_PasswordPair, FlaskForm):
     pass
+
+
+class OwnPasswordForm(FlaskForm):
+    """A user's own new password, after the current one (fields in the order shown)."""
+
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    password = _new_password()
+    confirm = _new_password_again()
 
 
 class RoleForm(FlaskForm):

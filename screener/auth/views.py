@@ -1,13 +1,13 @@
-"""Clinician sign-in and sign-out."""
+"""Clinician sign-in and sign-out, the password prompt and changing one's own password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import confirm_login, current_user, login_required, login_user, logout_user
 
 from .. import audit, ratelimit
 from ..extensions import db
 from ..models import User, token_digest, utcnow
 from ..security import safe_next
-from .forms import ConfirmPasswordForm, LoginForm
+from .forms import ConfirmPasswordForm, LoginForm, OwnPasswordForm
 from .guards import expire_idle_session, mark_password_entered, mark_signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/clinic")
@@ -20,6 +20,9 @@ THROTTLED = (
 )
 # Failed sign-ins for one account from one address; each limit used up makes the wait longer.
 ACCOUNT_LIMITS = "5 per 15 minutes; 10 per 2 hours; 20 per day"
+# The counter shared by the pages where a signed-in user types their password again.
+PASSWORD_SCOPE = "auth.signed_in_password"
+WRONG_PASSWORD = "wrong_password"  # on g: this request's password was not the user's
 
 
 def _account_key() -> str:
@@ -91,7 +94,13 @@ def _signed_in_account() -> str:
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @login_required
-@ratelimit.limit(ACCOUNT_LIMITS, key=_signed_in_account, methods=["POST"], counts=_sign_in_failed)
+@ratelimit.limit(
+    ACCOUNT_LIMITS,
+    key=_signed_in_account,
+    methods=["POST"],
+    counts=_sign_in_failed,
+    scope=PASSWORD_SCOPE,
+)
 def confirm():
     """Ask for the password again before a sensitive page; then go on to it (`next`)."""
     form = ConfirmPasswordForm()
@@ -106,6 +115,39 @@ def confirm():
         db.session.commit()
         form.password.errors.append("This is not your password.")
     return render_template("auth/confirm.html", form=form)
+
+
+def _wrong_password(_response) -> bool:
+    return bool(g.get(WRONG_PASSWORD))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@ratelimit.limit(
+    ACCOUNT_LIMITS,
+    key=_signed_in_account,
+    methods=["POST"],
+    counts=_wrong_password,
+    scope=PASSWORD_SCOPE,
+)
+def change_password():
+    """Change your own password: your other sessions end, this one goes on signed in."""
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if user.check_password(form.current.data):
+            user.set_password(form.password.data)  # ends every session of the user...
+            audit.record(user, "password_change")
+            db.session.commit()
+            login_user(user)  # ...but this one, which carries the new session version
+            mark_signed_in()
+            flash("Your password is changed. You were signed out everywhere else.", "info")
+            return redirect(url_for("clinic.queue"))
+        setattr(g, WRONG_PASSWORD, True)
+        audit.record(user, "login_confirm_failed")
+        db.session.commit()
+        form.current.errors.append("This is not your current password.")
+    return render_template("auth/password.html", form=form, min_password=User.MIN_PASSWORD)
 
 
 @bp.errorhandler(429)

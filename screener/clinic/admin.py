@@ -59,10 +59,18 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("clinic.admin.users"))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate(user_id: int):
-    """Stop a user from signing in (their notes and audit trail stay)."""
-    return _set_active(user_id, False)
+    """Ask to confirm, then stop a user from signing in (their notes and audit trail stay)."""
+    if request.method == "POST":
+        return _set_active(user_id, False)
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("clinic.admin.users"))
+    if not user.active:
+        return redirect(url_for("clinic.admin.users"))
+    return render_template("clinic/admin/deactivate.html", user=user)
 
 
 @bp.post("/users/<int:user_id>/reactivate")

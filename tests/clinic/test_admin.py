@@ -69,6 +69,44 @@ def test_deactivate_and_reactivate(app, admin):
     assert sign_in(app.test_client(), "doc@clinic.example").status_code == 302
 
 
+def test_deactivating_asks_to_confirm_first(app, admin):
+    doc = make_user(app, "doc@clinic.example")
+    users = admin.get("/clinic/admin/users").get_data(as_text=True)
+    assert f'href="/clinic/admin/users/{doc}/deactivate"' in users
+    html = admin.get(f"/clinic/admin/users/{doc}/deactivate").get_data(as_text=True)
+    assert "Deactivate doc@clinic.example?" in html
+    assert (
+        "They will be signed out at once and cannot sign in until reactivated. "
+        "Their notes and the audit trail stay."
+    ) in html
+    assert f'<form method="post" action="/clinic/admin/users/{doc}/deactivate"' in html
+    assert '<a href="/clinic/admin/users">Cancel</a>' in html
+    assert user(app, "doc@clinic.example").active  # asking changed nothing
+    response = admin.post(f"/clinic/admin/users/{doc}/deactivate")
+    assert response.location == "/clinic/admin/users"
+    assert not user(app, "doc@clinic.example").active
+
+
+def test_deactivation_signs_the_user_out_at_once(app, admin):
+    doc = make_user(app, "doc@clinic.example")
+    other = app.test_client()
+    sign_in(other, "doc@clinic.example")
+    assert other.get("/clinic/").status_code == 200
+    admin.post(f"/clinic/admin/users/{doc}/deactivate")
+    assert other.get("/clinic/").location.startswith("/clinic/login")
+
+
+def test_no_confirmation_page_for_oneself_or_an_inactive_user(app, admin):
+    me = user(app, "boss@clinic.example")
+    response = admin.get(f"/clinic/admin/users/{me.id}/deactivate", follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    doc = make_user(app, "doc@clinic.example")
+    admin.post(f"/clinic/admin/users/{doc}/deactivate")
+    response = admin.get(f"/clinic/admin/users/{doc}/deactivate")
+    assert response.location == "/clinic/admin/users"
+    assert admin.get("/clinic/admin/users/999/deactivate").status_code == 404
+
+
 def test_an_admin_cannot_deactivate_themselves(app, admin):
     me = user(app, "boss@clinic.example")
     response = admin.post(f"/clinic/admin/users/{me.id}/deactivate", follow_redirects=True)

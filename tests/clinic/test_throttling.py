@@ -81,3 +81,19 @@ def test_the_password_prompt_is_not_a_way_to_guess_the_password(app, client):
         wrong = client.post("/clinic/confirm", data={"password": "a guess at it"})
         assert wrong.status_code == 200
     assert client.post("/clinic/confirm", data={"password": PASSWORD}).status_code == 429
+
+
+def test_wrong_current_passwords_count_with_the_password_prompt(app, client):
+    make_user(app, "doc@clinic.example")
+    assert sign_in(client, "doc@clinic.example").status_code == 302
+    url = "/clinic/account/password"
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    # Mistakes in the new password are not guesses: they do not count.
+    for _ in range(5):
+        client.post(url, data={"current": PASSWORD, "password": "short", "confirm": "short"})
+    for _ in range(3):
+        assert client.post(url, data={"current": "a guess at it", **new}).status_code == 200
+    for _ in range(2):
+        assert client.post("/clinic/confirm", data={"password": "a guess"}).status_code == 200
+    assert client.post(url, data={"current": PASSWORD, **new}).status_code == 429
+    assert client.post("/clinic/confirm", data={"password": PASSWORD}).status_code == 429
