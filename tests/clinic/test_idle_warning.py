@@ -12,6 +12,13 @@ def test_clinic_pages_carry_the_idle_warning_with_its_timing(app, clinician):
     assert "js/idle.js" in html
 
 
+def test_the_countdown_is_for_the_eye_and_a_live_region_speaks(clinician):
+    html = clinician.get("/clinic/").text
+    assert '<p class="idle-countdown" aria-hidden="true">' in html
+    assert 'aria-describedby="idle-text"' in html
+    assert '<p id="idle-text" class="visually-hidden" aria-live="polite"' in html
+
+
 def test_the_sign_in_page_has_no_idle_warning(client):
     assert 'id="idle-warning"' not in client.get("/clinic/login").text
 
