@@ -1,6 +1,6 @@
 """The clinic's pages (always English) at desktop and phone widths: axe's WCAG 2.2 AA rules, the
-page language, 24-pixel targets, visible focus and announced errors, as for patient pages; a
-screenshot of each is kept."""
+page language, 24-pixel targets, visible focus and announced errors, as for patient pages, and
+no text smaller than 12 pixels on a phone; a screenshot of each is kept."""
 
 from screener.models import Role, Status
 from tests.answers import CLINIC_REFERRAL
@@ -9,6 +9,24 @@ from tests.conftest import PASSWORD, make_user
 
 from .conftest import screenshot
 from .test_accessibility import WIDTHS, problems
+
+# Text a phone shows below 12 CSS pixels (Lighthouse's "legible font sizes"): each visible
+# element with text of its own, with its computed size.
+SMALL_TEXT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.checkVisibility()) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 12) {
+      small.push(`${el.tagName.toLowerCase()}.${el.className} ${size.toFixed(1)}px: `
+                 + node.textContent.trim().slice(0, 30));
+    }
+  }
+  return small;
+}"""
+PHONE = WIDTHS["phone"][0]
 
 
 def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
@@ -27,6 +45,11 @@ def test_clinic_pages_pass_the_accessibility_checks(browser, live_server, app):
         def check(name: str, errors: bool = False, page=page, width=width) -> None:
             screenshot(page, f"clinic-{width}-{name}")
             found.setdefault(name, []).extend(problems(page, "en", errors))
+            if width == PHONE:
+                found[name].extend(page.evaluate(SMALL_TEXT))
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > PHONE:
+                    found[name].append(f"the page is {wide} px wide")
 
         page.goto(live_server + "/clinic/login")
         check("01-login")
