@@ -18,7 +18,7 @@ bp.before_request(require_admin)
 @bp.get("/users")
 def users():
     """Every clinic user, with buttons to manage each."""
-    return render_template("clinic/admin/users.html", users=queries.all_users(), form=ActionForm())
+    return render_template("clinic/admin/users.html", users=queries.all_users())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -56,12 +56,15 @@ def test_every_clinic_post_without_a_token_is_refused(app, client):
 def test_every_clinic_form_carries_a_token(app, client):
     signed_in_admin(app, client)
     reference = add_submission(app)
+    other = make_user(app, "other@clinic.example")
     for url in (
         "/clinic/",
         f"/clinic/submissions/{reference}",
         "/clinic/admin/users",
         "/clinic/admin/users/new",
         "/clinic/admin/users/1/password",
+        f"/clinic/admin/users/{other}/deactivate",
+        "/clinic/account/password",
     ):
         html = client.get(url).get_data(as_text=True)
         for form in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S):
@@ -76,3 +79,14 @@ def test_a_form_with_its_token_works(app, client):
         f"/clinic/submissions/{reference}/review", data={"csrf_token": csrf_token(page)}
     )
     assert response.status_code == 302
+
+
+def test_deactivating_from_the_confirmation_page_with_its_token_works(app, client):
+    signed_in_admin(app, client)
+    other = make_user(app, "other@clinic.example")
+    page = client.get(f"/clinic/admin/users/{other}/deactivate").get_data(as_text=True)
+    response = client.post(
+        f"/clinic/admin/users/{other}/deactivate", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.location == "/clinic/admin/users"
+    assert "Deactivated" in client.get("/clinic/admin/users").get_data(as_text=True)
