@@ -134,7 +134,7 @@ def change_password():
     """Change your own password: your other sessions end, this one goes on signed in."""
     form = OwnPasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = db.session.get(User, current_user.id)  # the user itself, not the proxy
         if user.check_password(form.current.data):
             user.set_password(form.password.data)  # ends every session of the user...
             audit.record(user, "password_change")
