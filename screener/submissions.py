@@ -61,7 +61,7 @@ class Identity:
     date_of_birth: date
     phone: str | None = None
     email: str | None = None
-    mrn: str | None = None  # the medical record number, when the clinic gave one
+    mrn: str | None = None  # the medical record number, when the clinic gave one (kept if None)
 
 
 def _ttl() -> timedelta:
@@ -189,7 +189,8 @@ def save_identity(
     patient.date_of_birth = identity.date_of_birth
     patient.phone = identity.phone
     patient.email = identity.email
-    patient.mrn = identity.mrn
+    if identity.mrn is not None:  # it comes only from the clinic: a patient's save keeps it
+        patient.mrn = identity.mrn
     _store(submission, validate(submission.answers), language, now)
     _forget_input(submission, ABOUT_YOU)
     if complete:
@@ -213,7 +214,7 @@ def save_contact(
     patient = submission.patient
     if patient is None:
         raise ValueError("only a questionnaire with a stored identity has contact details")
-    identity = Identity(patient.full_name, patient.date_of_birth, phone, email, patient.mrn)
+    identity = Identity(patient.full_name, patient.date_of_birth, phone, email)
     save_identity(submission, identity, language, complete=complete, now=now)
 
 
