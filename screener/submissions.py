@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
+from . import invitations
 from .catalogue import ABOUT_YOU
 from .extensions import db
-from .models import CODE_ALPHABET, Patient, Status, StepInput, Submission, token_digest, utcnow
+from .models import (
+    CODE_ALPHABET,
+    Invitation,
+    Patient,
+    Status,
+    StepInput,
+    Submission,
+    token_digest,
+    utcnow,
+)
 from .scoring import RUBRIC_VERSION, assess, score, validate
 
 CODE_LENGTH = 8  # a resume code, shown as ABCD-EFGH
@@ -51,6 +61,7 @@ class Identity:
     date_of_birth: date
     phone: str | None = None
     email: str | None = None
+    mrn: str | None = None  # the medical record number, when the clinic gave one (kept if None)
 
 
 def _ttl() -> timedelta:
@@ -108,9 +119,8 @@ def successor_token(token: str, browser: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
-    """Start an empty questionnaire; return it and its bearer token (kept only as a digest)."""
-    now = now or utcnow()
+def _new_draft(language: str, now: datetime) -> tuple[Submission, str]:
+    """An empty questionnaire and its bearer token, added to the session; the caller commits."""
     submission = Submission(
         reference=_new_reference(),
         rubric_version=RUBRIC_VERSION,
@@ -121,6 +131,12 @@ def create_draft(language: str, now: datetime | None = None) -> tuple[Submission
     token = _new_token(submission)
     _store(submission, {}, language, now)
     db.session.add(submission)
+    return submission, token
+
+
+def create_draft(language: str, now: datetime | None = None) -> tuple[Submission, str]:
+    """Start an empty questionnaire; return it and its bearer token (kept only as a digest)."""
+    submission, token = _new_draft(language, now or utcnow())
     db.session.commit()
     return submission, token
 
@@ -173,6 +189,8 @@ def save_identity(
     patient.date_of_birth = identity.date_of_birth
     patient.phone = identity.phone
     patient.email = identity.email
+    if identity.mrn is not None:  # it comes only from the clinic: a patient's save keeps it
+        patient.mrn = identity.mrn
     _store(submission, validate(submission.answers), language, now)
     _forget_input(submission, ABOUT_YOU)
     if complete:
@@ -180,6 +198,24 @@ def save_identity(
     db.session.commit()
     db.session.refresh(submission, ["identified"])
     return token
+
+
+def save_contact(
+    submission: Submission,
+    phone: str | None,
+    email: str | None,
+    language: str,
+    *,
+    complete: bool = True,
+    now: datetime | None = None,
+) -> None:
+    """Store the phone number and email address of a questionnaire whose name, date of birth
+    and medical record number came from the clinic (an invitation): those stay as they are."""
+    patient = submission.patient
+    if patient is None:
+        raise ValueError("only a questionnaire with a stored identity has contact details")
+    identity = Identity(patient.full_name, patient.date_of_birth, phone, email)
+    save_identity(submission, identity, language, complete=complete, now=now)
 
 
 def save_step(
@@ -319,6 +355,79 @@ def _open_with_birth_date(
     token = _new_token(submission)
     submission.resume_failures = 0
     db.session.commit()
+    return submission, token
+
+
+def open_invitation(
+    invitation: Invitation, date_of_birth: date | None, language: str, now: datetime | None = None
+) -> tuple[Submission, str]:
+    """Open the one questionnaire of a clinic's invitation, once the date of birth the clinic
+    entered is confirmed; return it and a new bearer token.
+
+    The first opening makes it, with the identity from the invitation (About you still to be
+    checked by the patient). Each later one gives a new token, so the browser that opened it
+    before no longer can, as a resume link does. Raises ResumeError; wrong dates of birth count
+    towards the invitation's lock, as they do towards a resume code's.
+    """
+    now = now or utcnow()
+    limit = current_app.config["RESUME_MAX_FAILURES"]
+    if invitation.failures >= limit:
+        raise ResumeError(ResumeError.LOCKED)
+    if invitation.date_of_birth != date_of_birth:
+        invitation.failures = Invitation.failures + 1  # in SQL: tries at once all count
+        db.session.commit()
+        left = limit - invitation.failures
+        if left <= 0:
+            raise ResumeError(ResumeError.LOCKED)
+        raise ResumeError(ResumeError.MISMATCH, tries_left=left)
+    if invitations.is_expired(invitation, now):
+        raise ResumeError(ResumeError.EXPIRED)
+    if invitation.submission_id is None:
+        opened = _first_opening(invitation, language, now)
+        if opened is not None:
+            return opened
+        # Another tab or device opened it at the same moment: theirs is the questionnaire.
+    found = invitation.submission_id
+    submission = None if found is None else db.session.get(Submission, found)
+    if submission is None:  # deleted (purged) in the meantime
+        raise ResumeError(ResumeError.EXPIRED)
+    if submission.status == Status.SUBMITTED:
+        raise ResumeError(ResumeError.SENT, submission)
+    if is_expired(submission, now):
+        raise ResumeError(ResumeError.EXPIRED, submission)
+    token = _new_token(submission)
+    invitation.failures = 0
+    db.session.commit()
+    return submission, token
+
+
+def _first_opening(
+    invitation: Invitation, language: str, now: datetime
+) -> tuple[Submission, str] | None:
+    """Make the invitation's questionnaire, unless another opening has claimed the invitation
+    first (None then, and nothing is stored)."""
+    submission, _token = _new_draft(language, now)
+    submission.appointment_at = invitation.appointment_at
+    db.session.flush()
+    # Only one opening sets the invitation's questionnaire: the other's update matches no row.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.submission_id.is_(None))
+        .values(submission_id=submission.id, opened_at=now, failures=0)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result has it
+        db.session.rollback()  # the draft goes too; the invitation is read again
+        return None
+    identity = Identity(
+        invitation.full_name,
+        invitation.date_of_birth,
+        invitation.phone,
+        invitation.email,
+        invitation.mrn,
+    )
+    token = secrets.token_urlsafe(32)
+    save_identity(submission, identity, language, complete=False, now=now, new_token=token)
     return submission, token
 
 

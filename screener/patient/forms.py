@@ -424,6 +424,14 @@ class AboutYouForm(PatientForm):
     )
 
 
+class ContactForm(PatientForm):
+    """About you for a questionnaire the clinic invited the patient to: the clinic entered the
+    name and date of birth (shown, not asked), so only the contact details can be corrected."""
+
+    phone = AboutYouForm.phone
+    email = AboutYouForm.email
+
+
 class StartForm(PatientForm):
     privacy = BooleanField(
         _l("I have read how my answers are used and kept private."),

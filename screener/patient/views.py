@@ -2,6 +2,7 @@
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +25,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from .. import ratelimit, submissions
+from .. import invitations, ratelimit, submissions
 from ..catalogue import ABOUT_YOU, ODI_STEP, QUESTIONS
 from ..extensions import csrf
 from ..models import Status, Submission
@@ -36,6 +37,7 @@ from .forms import (
     TOKEN_PROBLEM,
     AboutYouForm,
     ActionForm,
+    ContactForm,
     LinkForm,
     PatientForm,
     ResumeForm,
@@ -337,7 +339,9 @@ def _form_for(slug: str, submission: Submission, formdata) -> PatientForm:
     unticked box or unchosen radio is absent from a post and must not fall back)."""
     stored = formdata is None
     if slug == ABOUT_YOU:
-        return AboutYouForm(formdata=formdata, obj=submission.patient if stored else None)
+        # Invited: the clinic entered the name and date of birth; only contact details change.
+        form_class = ContactForm if submission.invitation is not None else AboutYouForm
+        return form_class(formdata=formdata, obj=submission.patient if stored else None)
     if slug == ODI_STEP:
         form_class = odi_form(odi.licensed())
         return form_class(formdata=formdata, data=odi_data(submission.answers) if stored else {})
@@ -387,8 +391,10 @@ def _form_shown(slug: str, submission: Submission) -> PatientForm:
     return form
 
 
-def _render_step(slug: str, token: str, form: PatientForm):
+def _render_step(slug: str, submission: Submission, token: str, form: PatientForm):
     number, step = pages.numbered_step(slug)
+    # The identity the clinic entered, shown as it is (see ContactForm).
+    clinic_identity = submission.patient if isinstance(form, ContactForm) else None
     previous = pages.previous_slug(slug)
     return render_template(
         "patient/step.html",
@@ -401,13 +407,17 @@ def _render_step(slug: str, token: str, form: PatientForm):
         back_url=url_for(".step", slug=previous) if previous else url_for(".start"),
         instrument=odi.instrument() if slug == ODI_STEP else None,
         language_form=STEP_FORM,
+        clinic_identity=clinic_identity,
     )
 
 
 def _save(slug: str, submission: Submission, form, complete: bool) -> None:
     """Store a step's checked input (see _check)."""
     language = _language()
-    if slug == ABOUT_YOU:
+    if isinstance(form, ContactForm):
+        phone, email = form.phone.data or None, form.email.data or None
+        submissions.save_contact(submission, phone, email, language, complete=complete)
+    elif slug == ABOUT_YOU:
         identity = submissions.Identity(
             full_name=form.full_name.data,
             date_of_birth=form.date_of_birth.data,
@@ -455,13 +465,14 @@ def step(slug: str):
     if slug != ABOUT_YOU and not submission.identified:
         return redirect(url_for(".step", slug=ABOUT_YOU))
     if request.method == "GET":
-        return _render_step(slug, token, _form_shown(slug, submission))
+        return _render_step(slug, submission, token, _form_shown(slug, submission))
     action = _read_action()
     if action.switch is not None:
         _choose_language(action.switch)
     form = _form_for(slug, submission, request.form)
     if form.expired:
-        return _render_step(slug, token, form)  # nothing was checked: say so, keep the input
+        # Nothing was checked: say so, keep the input.
+        return _render_step(slug, submission, token, form)
     if action.switch is None and _check(slug, submission, form, action.later):
         _save(slug, submission, form, complete=not action.later)
         if action.later:
@@ -532,14 +543,18 @@ def _entered_code() -> str:
     return "code:" + submissions.normalize_code(request.form.get("code", ""))[:32]
 
 
-def _resume_refused(exc: submissions.ResumeError, field, mismatch: str) -> object | None:
+def _resume_refused(
+    exc: submissions.ResumeError, field, mismatch: str, problems: Mapping[str, str] | None = None
+) -> object | None:
     """Report a refused resume try: `mismatch` next to `field`, else the problem page to
-    show. Wrong tries are marked for the rate limits."""
+    show (`problems` names another page for a reason). Wrong tries are marked for the rate
+    limits."""
     if exc.reason in (submissions.ResumeError.MISMATCH, submissions.ResumeError.LOCKED):
         setattr(g, RESUME_FAILED, True)
     if exc.reason != submissions.ResumeError.MISMATCH:
         reference = exc.submission.reference if exc.submission else None
-        return _page("patient/problem.html", 403, problem=exc.reason, reference=reference)
+        problem = (problems or {}).get(exc.reason, exc.reason)
+        return _page("patient/problem.html", 403, problem=problem, reference=reference)
     if exc.tries_left is not None:
         mismatch += " " + ngettext(
             "You have %(num)d more try before these answers are locked.",
@@ -586,22 +601,74 @@ def resume_link(token: str):
                 return problem
         else:
             return _opened(submission, new_token)
-    mine = _in_progress()
-    keep_url = code = None
-    if mine is not None and mine.id != submission.id:
-        # Opening the link's answers replaces these in this browser: give their code first.
-        if not session.get(CODE_KEY):
-            _give_resume_code(mine)
-        keep_url, code = _continue_url(mine), submissions.format_code(session[CODE_KEY])
+    keep_url, code = _other_in_progress(submission.id)
     return render_template(
         "patient/resume_link.html", form=form, token=token, keep_url=keep_url, code=code
     )
 
 
+def _other_in_progress(opening: int | None) -> tuple[str | None, str | None]:
+    """Where this browser's other answers in progress carry on, and their resume code, when
+    opening the questionnaire `opening` would replace them here (the code is given first)."""
+    mine = _in_progress()
+    if mine is None or mine.id == opening:
+        return None, None
+    if not session.get(CODE_KEY):
+        _give_resume_code(mine)
+    return _continue_url(mine), submissions.format_code(session[CODE_KEY])
+
+
+# A refused invitation shows these problem pages instead of a resume link's.
+INVITATION_PROBLEMS = {submissions.ResumeError.LOCKED: "invitation_locked"}
+
+
 @bp.route("/i/<token>", methods=["GET", "POST"])
+@ratelimit.limit(RESUME_PER_ADDRESS, counts=_resume_failed, scope=RESUME_SCOPE)
 def invitation(token: str):
-    """Open the questionnaire of a clinic's invitation (to be built)."""
-    abort(404)
+    """Open the questionnaire of a clinic's invitation, once the date of birth the clinic
+    entered is confirmed: until then the page says nothing about the patient. Wrong tries lock
+    it and count as a resume link's do. Never swaps this browser's questionnaire without
+    asking."""
+    invited = invitations.find(token)
+    if invited is None:
+        setattr(g, RESUME_FAILED, True)
+        return _page("patient/problem.html", 404, problem="bad_link")
+    if LANGUAGE_KEY not in session and invited.language in current_app.config["LANGUAGES"]:
+        _choose_language(invited.language)
+    if invitations.is_expired(invited):
+        return _page("patient/problem.html", 410, problem="invitation_expired")
+    found = _current()
+    if found is not None and found[0].id == invited.submission_id:  # this browser's own
+        if found[0].status == Status.SUBMITTED:
+            return redirect(url_for(".done"))
+        return redirect(_continue_url(found[0]))
+    if invited.failures >= current_app.config["RESUME_MAX_FAILURES"]:
+        return _page("patient/problem.html", 403, problem="invitation_locked")
+    form = LinkForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            submission, new_token = submissions.open_invitation(
+                invited, form.date_of_birth.data, _language()
+            )
+        except submissions.ResumeError as exc:
+            mismatch = _(
+                "That date of birth does not match our invitation. Check it and try again."
+            )
+            refused = _resume_refused(exc, form.date_of_birth, mismatch, INVITATION_PROBLEMS)
+            if refused is not None:
+                return refused
+        else:
+            _browser_secret()
+            return _opened(submission, new_token)
+    keep_url, code = _other_in_progress(invited.submission_id)
+    return render_template(
+        "patient/invitation.html",
+        form=form,
+        token=token,
+        keep_url=keep_url,
+        code=code,
+        appointment=pages.appointment_words(invited.appointment_at),
+    )
 
 
 @bp.route("/resume", methods=["GET", "POST"])

@@ -1,15 +1,18 @@
 """Helpers for the patient questionnaire's client tests."""
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
+from screener import invitations
 from screener.catalogue import STEPS
 from screener.extensions import db
-from screener.models import Submission
-from tests.answers import IDENTITY
+from screener.invitations import InvitationDetails
+from screener.models import Submission, utcnow
+from tests.answers import BORN, IDENTITY
 
 CLINICAL_STEPS = [step for step in STEPS if step.questions]
 
@@ -32,6 +35,27 @@ def begin(client, identity: dict = IDENTITY):
     response = client.post("/step/about-you", data=identity)
     assert response.status_code == 302, response.text
     return response
+
+
+# Whom the clinic invites, as it enters them (the appointment is set per invitation).
+INVITED = {
+    "full_name": "Rosa Invitada",
+    "date_of_birth": BORN,
+    "clinician": "Dr. Lee",
+    "phone": "555 010 0144",
+    "email": "rosa@example.com",
+    "mrn": "MRN-00123",
+}
+
+
+def invite(app, **changes) -> str:
+    """Store an invitation to INVITED (with `changes`), its appointment in a week unless
+    given; return its link's path."""
+    details = {"appointment_at": utcnow() + timedelta(days=7), **INVITED, **changes}
+    with app.app_context():
+        invitation = invitations.create(InvitationDetails(**details), None)
+        db.session.commit()
+        return "/i/" + invitations.link_token(invitation)
 
 
 def answer_steps(client, answers: dict, steps=CLINICAL_STEPS):

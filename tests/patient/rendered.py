@@ -19,7 +19,7 @@ from tests.answers import (
     dob_parts,
 )
 
-from .conftest import answer_steps, begin
+from .conftest import answer_steps, begin, invite
 
 # Elements whose text stands on its own, like a sentence (a heading, a label, a list item).
 BLOCKS = {
@@ -100,7 +100,10 @@ def visible_text(html: str) -> str:
 
 # --- The pages --------------------------------------------------------------------------------
 
-PROBLEMS = ("expired", "bad_link", "locked", "sent", "rate_limited")
+PROBLEMS = (
+    "expired", "bad_link", "locked", "sent", "rate_limited", "invitation_expired",
+    "invitation_locked",
+)  # fmt: skip
 
 
 def _client(app, lang: str):
@@ -150,6 +153,15 @@ def patient_pages(app, lang: str) -> dict[str, str]:
     pages["saved"] = _get(client, "/saved")
     pages["start-in-progress"] = _get(client, "/")
     pages["start-again"] = client.post("/", data={"privacy": "y"}).text
+
+    # A clinic's invitation: its page, a wrong date of birth, and About you with its details.
+    invited = _client(app, lang)
+    link = invite(app, language=lang)
+    pages["invitation"] = _get(invited, link)
+    pages["invitation-errors"] = invited.post(link, data=dob_parts(BORN.replace(year=1971))).text
+    assert invited.post(link, data=dob_parts(BORN)).status_code == 302
+    pages["step-about-you-invited"] = _get(invited, "/step/about-you")
+    pages["invitation-in-progress"] = _get(client, invite(app, language=lang))
 
     for level, answers in URGENT.items():
         urgent = _client(app, lang)
