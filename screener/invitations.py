@@ -99,6 +99,8 @@ class Status(StrEnum):
 
 
 def status(invitation: Invitation, now: datetime | None = None) -> Status:
+    """Sent once its questionnaire reached the clinic, whatever the date; else expired, opened
+    or not."""
     submission = invitation.submission
     if submission is not None and submission.submitted_at is not None:
         return Status.SENT

@@ -109,10 +109,6 @@ APPOINTMENT_MAX_AHEAD = timedelta(days=400)
 LANGUAGE_CHOICES = {"en": "English", "es": "Español"}
 
 
-def _wall(moment: datetime) -> tuple:
-    return moment.timetuple()[:6]
-
-
 class PatientDateOfBirthField(DateOfBirthField):
     """The patient's three date boxes, with the empty case worded for the clinic."""
 
@@ -188,10 +184,11 @@ class InvitationForm(FlaskForm):
 
     def validate_appointment_time(self, field) -> None:
         moment = self._appointment_local()
+        if moment is None:
+            return
         # A time the clocks skip (spring forward) comes back from UTC as another time.
-        if moment is not None and _wall(moment.astimezone(UTC).astimezone(moment.tzinfo)) != _wall(
-            moment
-        ):
+        back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+        if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
             raise ValidationError("The clocks change then: this time does not exist that day.")
 
     def _appointment_local(self) -> datetime | None:

@@ -14,7 +14,7 @@ from ..auth.forms import ActionForm
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, utcnow
 from . import queries
-from .forms import LANGUAGE_CHOICES, InvitationForm
+from .forms import InvitationForm
 from .labels import INVITATION_STATUS_LABELS
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitations")
@@ -30,7 +30,7 @@ def format_clinic_time(moment: datetime | None) -> str:
 
 @bp.context_processor
 def invitation_words():
-    return {"status_labels": INVITATION_STATUS_LABELS, "language_choices": LANGUAGE_CHOICES}
+    return {"status_labels": INVITATION_STATUS_LABELS}
 
 
 def _invitation_or_404(invitation_id: int) -> Invitation:
@@ -71,9 +71,9 @@ def new():
         db.session.commit()
         flash("Invitation created.", "info")
         return redirect(url_for(".show", invitation_id=invitation.id))
-    return render_template(
-        "clinic/invitations/new.html", form=form, zone=invitations.clinic_zone().key
-    ), (400 if form.is_submitted() else 200)
+    return render_template("clinic/invitations/new.html", form=form), (
+        400 if form.is_submitted() else 200
+    )
 
 
 def _texts(invitation: Invitation) -> dict[str, str]:
