@@ -20,7 +20,12 @@ from .test_clinic import sign_in
 
 @pytest.fixture
 def app_config():
-    return {"CLINIC_TIMEZONE": "America/Chicago", "CLINIC_NAME": "Spine Clinic"}
+    # The longest letter: a clinic phone and a clinician's name to fit on the page as well.
+    return {
+        "CLINIC_TIMEZONE": "America/Chicago",
+        "CLINIC_NAME": "Spine Clinic",
+        "CLINIC_PHONE": "555 010 0100",
+    }
 
 
 def png_gray(png: bytes) -> memoryview:
@@ -110,6 +115,11 @@ def test_an_invitation_made_on_a_phone_prints_as_a_one_page_letter_whose_code_sc
     screenshot(page, "invitation-375-page")
     assert problems(page, "en") == []
     assert scanned(page.locator("img.qr-code")) == link
+    page.get_by_role("link", name="← Invitations").click()
+    expect(page.get_by_role("cell", name="Not opened")).to_be_visible()
+    screenshot(page, "invitation-375-list")
+    assert problems(page, "en") == []
+    page.get_by_role("link", name="Rosa Quintero").click()
 
     page.get_by_role("link", name="Print letter").click()
     expect(page.get_by_role("heading", name="Antes de su cita")).to_be_visible()
