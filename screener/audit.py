@@ -28,6 +28,11 @@ ACTIONS: dict[str, str] = {
     "user_password": "Reset a password",
     "user_role": "Changed a user's role",
     "password_change": "Changed their own password",
+    "invitation_list": "Viewed the invitations",
+    "invitation_create": "Created an invitation",
+    "invitation_view": "Viewed an invitation",
+    "invitation_letter": "Opened an invitation's letter",
+    "invitation_email": "Queued an invitation email",
 }
 
 

@@ -7,8 +7,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .extensions import db
@@ -77,3 +82,115 @@ def find(token: str | None) -> Invitation | None:
 
 def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:
     return invitation.expires_at <= (now or utcnow())
+
+
+# --- What the clinic's pages show of an invitation, and the words sent to the patient ---
+# These strings are the patient's (translated); the letter's template is in
+# templates/letters/invitation.html.
+
+
+class Status(StrEnum):
+    """Where an invitation stands, for the clinic's list."""
+
+    NOT_OPENED = "not_opened"
+    OPENED = "opened"
+    SENT = "sent"  # the questionnaire reached the clinic
+    EXPIRED = "expired"
+
+
+def status(invitation: Invitation, now: datetime | None = None) -> Status:
+    """Sent once its questionnaire reached the clinic, whatever the date; else expired, opened
+    or not."""
+    submission = invitation.submission
+    if submission is not None and submission.submitted_at is not None:
+        return Status.SENT
+    if is_expired(invitation, now):
+        return Status.EXPIRED
+    return Status.OPENED if invitation.opened_at is not None else Status.NOT_OPENED
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def local_time(moment: datetime) -> datetime:
+    """A UTC moment on the clinic's clock."""
+    return moment.astimezone(clinic_zone())
+
+
+@dataclass(frozen=True)
+class AppointmentWords:
+    """The appointment's day and time in the current language, on the clinic's clock."""
+
+    day: str
+    time: str
+
+
+def appointment_words(invitation: Invitation) -> AppointmentWords:
+    locale = get_locale() or "en"
+    zone = clinic_zone()
+    moment = invitation.appointment_at
+    # CLDR puts a narrow no-break space before "AM": an SMS or an old mail reader may not show it.
+    return AppointmentWords(
+        day=format_date(moment.astimezone(zone).date(), "full", locale=locale),
+        time=format_time(moment, "short", tzinfo=zone, locale=locale).replace("\u202f", " "),
+    )
+
+
+def _clinic_name() -> str:
+    return current_app.config["CLINIC_NAME"] or _("your care team")
+
+
+def sms_text(invitation: Invitation) -> str:
+    """A text message with the link, in the current language (the caller forces the
+    patient's)."""
+    when = appointment_words(invitation)
+    return _(
+        "Before your appointment with %(clinic)s on %(day)s at %(time)s, please answer a short "
+        "questionnaire: %(link)s You will be asked your date of birth.",
+        clinic=_clinic_name(),
+        day=when.day,
+        time=when.time,
+        link=link(invitation),
+    )
+
+
+def email_subject(invitation: Invitation) -> str:
+    return _("Before your appointment on %(day)s", day=appointment_words(invitation).day)
+
+
+def email_body(invitation: Invitation) -> str:
+    """The invitation email: the link and the appointment, without the patient's name (an
+    email may be read by others)."""
+    when = appointment_words(invitation)
+    phone = current_app.config["CLINIC_PHONE"]
+    paragraphs = [
+        _("Hello,"),
+        _(
+            "Before your appointment with %(clinic)s on %(day)s at %(time)s, please answer a "
+            "short questionnaire. Your answers help your care team prepare for the visit and "
+            "decide what is worth discussing.",
+            clinic=_clinic_name(),
+            day=when.day,
+            time=when.time,
+        ),
+        _("Open your personal link:") + "\n" + link(invitation),
+        _(
+            "You will be asked your date of birth. It takes about 10 to 15 minutes, and you can "
+            "stop and come back later."
+        ),
+        red_flags_text(),
+    ]
+    if phone:
+        paragraphs.append(_("Questions? Call %(phone)s.", phone=phone))
+    paragraphs.append(current_app.config["CLINIC_NAME"] or _("Your care team"))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def red_flags_text() -> str:
+    """When not to wait for the appointment (the letter says it too)."""
+    return _(
+        "If you have sudden weakness in your legs, numbness between your legs or around your "
+        "bottom, or you cannot control your bladder or bowels, call 911 now. Do not wait for "
+        "your appointment."
+    )

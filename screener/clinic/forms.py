@@ -1,11 +1,42 @@
-"""Clinic forms: the queue's filters (a GET form), review and notes."""
+"""Clinic forms: the queue's filters (a GET form), review, notes and invitations."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SearchField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    EmailField,
+    Form,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
+from .. import invitations
+from ..models import utcnow
+from ..patient.forms import (
+    DateOfBirthField,
+    DateProblem,
+    _adult_age,
+    _nfc,
+    _phone,
+    _real_name,
+    _strip,
+)
 from .labels import CATEGORY_LABELS
 
 NOTE_MAX = 5000
@@ -69,3 +100,114 @@ class NoteForm(FlaskForm):
             Length(max=NOTE_MAX, message=f"A note can be at most {NOTE_MAX:,} characters."),
         ],
     )
+
+
+# --- Invitations ---
+
+# An appointment this far ahead is more likely a typo in the year than a booking.
+APPOINTMENT_MAX_AHEAD = timedelta(days=400)
+LANGUAGE_CHOICES = {"en": "English", "es": "Español"}
+
+
+class PatientDateOfBirthField(DateOfBirthField):
+    """The patient's three date boxes, with the empty case worded for the clinic."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except DateProblem:
+            if not any(self.parts.values()):
+                raise ValueError("Enter the patient's date of birth.") from None
+            raise
+
+
+class InvitationForm(FlaskForm):
+    """A new invitation; the appointment is typed on the clinic's clock (CLINIC_TIMEZONE)."""
+
+    full_name = StringField(
+        "Full name",
+        validators=[
+            DataRequired("Enter the patient's full name."),
+            Length(max=200, message="A name can be at most 200 characters."),
+            _real_name,
+        ],
+        filters=[_strip, _nfc],
+    )
+    date_of_birth = PatientDateOfBirthField("Date of birth", validators=[_adult_age])
+    phone = TelField(
+        "Phone (optional)", validators=[Optional(), _phone, Length(max=40)], filters=[_strip]
+    )
+    email = EmailField(
+        "Email (optional)",
+        validators=[
+            Optional(),
+            Length(max=254, message="An email address can be at most 254 characters."),
+            Email("Enter an email address like name@example.com."),
+        ],
+        filters=[_strip],
+    )
+    mrn = StringField(
+        "Medical record number (optional)",
+        validators=[Optional(), Length(max=64, message="At most 64 characters.")],
+        filters=[_strip],
+    )
+    appointment_day = DateField(
+        "Appointment day",
+        validators=[InputRequired("Enter the appointment's day.")],
+        render_kw={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+    )
+    appointment_time = TimeField(
+        "Appointment time", validators=[InputRequired("Enter the appointment's time.")]
+    )
+    clinician = StringField(
+        "Clinician (optional)",
+        validators=[Optional(), Length(max=120, message="At most 120 characters.")],
+        filters=[_strip, _nfc],
+    )
+    language = RadioField("Language of the letter and messages", default="en")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [
+            SelectChoice(code, LANGUAGE_CHOICES.get(code, code))
+            for code in current_app.config["LANGUAGES"]
+        ]
+
+    def validate_appointment_day(self, field) -> None:
+        if field.data is None:
+            return
+        today = invitations.local_time(utcnow()).date()
+        if field.data < today:
+            raise ValidationError("This day has passed: enter today or a later day.")
+        if field.data > today + APPOINTMENT_MAX_AHEAD:
+            raise ValidationError("Check the year: this day is more than a year away.")
+
+    def validate_appointment_time(self, field) -> None:
+        moment = self._appointment_local()
+        if moment is None:
+            return
+        # A time the clocks skip (spring forward) comes back from UTC as another time.
+        back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+        if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+            raise ValidationError("The clocks change then: this time does not exist that day.")
+
+    def _appointment_local(self) -> datetime | None:
+        day, at = self.appointment_day.data, self.appointment_time.data
+        if day is None or at is None or self.appointment_day.errors:
+            return None
+        return datetime.combine(day, at, tzinfo=invitations.clinic_zone())
+
+    def details(self) -> invitations.InvitationDetails:
+        """The valid form's values, the appointment in UTC."""
+        moment = self._appointment_local()
+        assert moment is not None  # validated
+        return invitations.InvitationDetails(
+            full_name=self.full_name.data,
+            date_of_birth=self.date_of_birth.data,
+            appointment_at=moment.astimezone(UTC),
+            clinician=self.clinician.data or "",
+            language=self.language.data,
+            phone=self.phone.data or None,
+            email=self.email.data or None,
+            mrn=self.mrn.data or None,
+        )

@@ -49,3 +49,10 @@ CRITERION_LABELS: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
 
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish"}
+
+INVITATION_STATUS_LABELS: dict[str, str] = {
+    "not_opened": "Not opened",
+    "opened": "Opened",
+    "sent": "Sent",
+    "expired": "Expired",
+}

@@ -23,6 +23,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import FunctionElement
 
 from ..catalogue import IDENTITY
@@ -30,6 +31,7 @@ from ..extensions import db
 from ..models import (
     CODE_ALPHABET,
     AuditEvent,
+    Invitation,
     Patient,
     Role,
     Status,
@@ -296,3 +298,28 @@ def all_users() -> list[User]:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+# --- Invitations ---
+
+INVITATIONS_PER_PAGE = 50
+
+
+def invitation_page(past: bool, start_of_today: datetime, number: int) -> Page:
+    """Invitations whose appointment is from the start of today on, soonest first; or, `past`,
+    the earlier ones, latest first. Each with its submission, for its status."""
+    if past:
+        where, order = Invitation.appointment_at < start_of_today, Invitation.appointment_at.desc()
+    else:
+        where, order = Invitation.appointment_at >= start_of_today, Invitation.appointment_at.asc()
+    total = db.session.scalar(select(func.count(Invitation.id)).where(where)) or 0
+    number = _page_number(number, total, INVITATIONS_PER_PAGE)
+    rows = db.session.scalars(
+        select(Invitation)
+        .options(selectinload(Invitation.submission))
+        .where(where)
+        .order_by(order, Invitation.id)
+        .limit(INVITATIONS_PER_PAGE)
+        .offset((number - 1) * INVITATIONS_PER_PAGE)
+    ).all()
+    return Page(rows, number, INVITATIONS_PER_PAGE, total)

@@ -23,12 +23,14 @@ from ..security import absolute_url
 from . import exports, queries, summary
 from .admin import bp as admin_bp
 from .forms import NoteForm, QueueFilterForm, ReviewForm
+from .invitations import bp as invitations_bp
 from .labels import CATEGORY_LABELS, LANGUAGE_NAMES, URGENCY_LABELS
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 bp.before_request(expire_idle_session)
 bp.before_request(require_login)
 bp.register_blueprint(admin_bp)
+bp.register_blueprint(invitations_bp)
 
 
 @bp.app_template_filter("utc")
