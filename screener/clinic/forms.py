@@ -31,11 +31,11 @@ from ..models import utcnow
 from ..patient.forms import (
     DateOfBirthField,
     DateProblem,
-    _adult_age,
-    _nfc,
-    _phone,
-    _real_name,
-    _strip,
+    adult_age,
+    nfc,
+    phone_number,
+    real_name,
+    strip,
 )
 from .labels import CATEGORY_LABELS
 
@@ -129,13 +129,13 @@ class InvitationForm(FlaskForm):
         validators=[
             DataRequired("Enter the patient's full name."),
             Length(max=200, message="A name can be at most 200 characters."),
-            _real_name,
+            real_name,
         ],
-        filters=[_strip, _nfc],
+        filters=[strip, nfc],
     )
-    date_of_birth = PatientDateOfBirthField("Date of birth", validators=[_adult_age])
+    date_of_birth = PatientDateOfBirthField("Date of birth", validators=[adult_age])
     phone = TelField(
-        "Phone (optional)", validators=[Optional(), _phone, Length(max=40)], filters=[_strip]
+        "Phone (optional)", validators=[Optional(), phone_number, Length(max=40)], filters=[strip]
     )
     email = EmailField(
         "Email (optional)",
@@ -144,12 +144,12 @@ class InvitationForm(FlaskForm):
             Length(max=254, message="An email address can be at most 254 characters."),
             Email("Enter an email address like name@example.com."),
         ],
-        filters=[_strip],
+        filters=[strip],
     )
     mrn = StringField(
         "Medical record number (optional)",
         validators=[Optional(), Length(max=64, message="At most 64 characters.")],
-        filters=[_strip],
+        filters=[strip],
     )
     appointment_day = DateField(
         "Appointment day",
@@ -162,7 +162,7 @@ class InvitationForm(FlaskForm):
     clinician = StringField(
         "Clinician (optional)",
         validators=[Optional(), Length(max=120, message="At most 120 characters.")],
-        filters=[_strip, _nfc],
+        filters=[strip, nfc],
     )
     language = RadioField("Language of the letter and messages", default="en")
 

@@ -347,7 +347,7 @@ class DateOfBirthField(Field):
             raise
 
 
-def _adult_age(form, field):
+def adult_age(form, field):
     if field.data is None:
         return
     today = utcnow().date()
@@ -363,17 +363,17 @@ def _adult_age(form, field):
         raise ValidationError(_("Please check the year of your date of birth."))
 
 
-def _phone(form, field):
+def phone_number(form, field):
     digits = sum(ch.isdigit() for ch in field.data or "")
     if field.data and (not PHONE_RE.match(field.data) or not 7 <= digits <= 15):
         raise ValidationError(_("Enter a phone number using numbers only, like 555 010 0123."))
 
 
-def _strip(value):
+def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _nfc(value):
+def nfc(value):
     """One way of writing each accented letter, whichever way the keyboard typed it."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
@@ -383,7 +383,7 @@ def _nfc(value):
 HIDDEN_CATEGORIES = ("Cc", "Cf")
 
 
-def _real_name(form, field):
+def real_name(form, field):
     if not field.data:
         return
     if any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in field.data):
@@ -403,15 +403,15 @@ class AboutYouForm(PatientForm):
         validators=[
             DataRequired(_l("Enter your full name.")),
             Length(max=200, message=_l("Your name must be 200 characters or fewer.")),
-            _real_name,
+            real_name,
         ],
-        filters=[_strip, _nfc],
+        filters=[strip, nfc],
     )
-    date_of_birth = DateOfBirthField(DOB_LABEL, validators=[_adult_age])
+    date_of_birth = DateOfBirthField(DOB_LABEL, validators=[adult_age])
     phone = TelField(
         _l("Phone number (optional)"),
-        validators=[Optional(), _phone, Length(max=40)],
-        filters=[_strip],
+        validators=[Optional(), phone_number, Length(max=40)],
+        filters=[strip],
     )
     email = EmailField(
         _l("Email address (optional)"),
@@ -420,7 +420,7 @@ class AboutYouForm(PatientForm):
             Length(max=254, message=_l("Your email address must be 254 characters or fewer.")),
             Email(_l("Enter an email address like name@example.com.")),
         ],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
@@ -447,7 +447,7 @@ class ResumeForm(PatientForm):
     code = StringField(
         _l("Resume code"),
         validators=[DataRequired(_l("Enter your resume code."))],
-        filters=[_strip],
+        filters=[strip],
     )
     date_of_birth = DateOfBirthField(DOB_LABEL)
 
