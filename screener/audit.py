@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "user_reactivate": "Reactivated a user",
     "user_password": "Reset a password",
     "user_role": "Changed a user's role",
+    "outbox_retry": "Queued a failed email again",
 }
 
 
