@@ -13,7 +13,8 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from email.utils import make_msgid, parseaddr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask, current_app
@@ -79,8 +80,15 @@ def alert_text(submission: Submission, now: datetime) -> tuple[str, str]:
     link, and nothing about who the patient is or what they answered."""
     urgency = Urgency(submission.urgency or "")  # only urgent submissions get an alert
     zone_name = current_app.config["CLINIC_TIMEZONE"]
-    local = now.astimezone(ZoneInfo(zone_name))
-    utc = now.astimezone(ZoneInfo("UTC"))
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A mistyped setting must not stop a patient's urgent answer from being saved.
+        log.warning("CLINIC_TIMEZONE %r is not a known time zone: alerts give UTC", zone_name)
+        zone, zone_name = ZoneInfo("UTC"), "UTC"
+    when = f"{now.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M} UTC"
+    if zone_name != "UTC":
+        when = f"{now.astimezone(zone):%Y-%m-%d %H:%M} {zone_name} ({when})"
     if submission.status == Status.SUBMITTED:
         state = "Sent to the clinic."
     else:
@@ -91,7 +99,7 @@ def alert_text(submission: Submission, now: datetime) -> tuple[str, str]:
             "",
             f"Reference: {submission.reference}",
             f"Urgency: {URGENCY_LABELS[urgency]}. {URGENCY_ACTIONS[urgency]}",
-            f"Time: {local:%Y-%m-%d %H:%M} {zone_name} ({utc:%Y-%m-%d %H:%M} UTC)",
+            f"Time: {when}",
             f"Questionnaire: {state}",
             "",
             "Sign in to see the summary and how to reach the patient:",
@@ -213,14 +221,14 @@ def _release(messages: list[OutboxMessage]) -> None:
 
 
 def _send(connection, message: OutboxMessage) -> None:
-    connection.send(
-        Message(
-            message.subject,
-            recipients=[message.recipient],
-            body=message.body,
-            sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        )
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    email = Message(
+        message.subject, recipients=[message.recipient], body=message.body, sender=sender
     )
+    # On the sender's domain rather than this machine's name, and naming the outbox row.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    email.msgId = make_msgid(idstring=f"outbox{message.id}", domain=domain)
+    connection.send(email)
 
 
 def deliver_due(

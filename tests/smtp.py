@@ -68,7 +68,7 @@ class SMTPServer:
         with self.handler.lock:
             return sorted(address for rcpt, _content in self.handler.received for address in rcpt)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
         """The messages received, once there are at least `count` (fails after `timeout`)."""
         deadline = time.monotonic() + timeout
         while len(self.raw) < count:

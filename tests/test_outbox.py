@@ -1,6 +1,7 @@
 """Urgent alerts through the outbox, and `flask deliver` sending them to a real SMTP server."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -355,3 +356,25 @@ def test_two_senders_at_once_send_each_message_exactly_once(app, smtp):
     assert sum(tried.values()) == count
     assert max(batches) == 4
     assert min(tried.values()) > 0
+
+
+def test_sending_answers_that_the_current_rubric_finds_urgent_alerts_then(app, client):
+    begin(client)
+    answer_steps(client, REFERRAL)
+    with app.app_context():
+        # Saved under an earlier rubric that did not flag this answer; sending reassesses it.
+        submission = db.session.scalars(select(Submission)).one()
+        submission.answers = {**submission.answers, **URGENT["emergency"]}
+        db.session.commit()
+    assert messages(app) == []
+    assert client.post("/review").location == "/done"
+    rows = messages(app)
+    assert len(rows) == len(STAFF)
+    assert "Questionnaire: Sent to the clinic." in rows[0].body
+
+
+def test_a_mistyped_clinic_time_zone_does_not_stop_an_urgent_answer_being_saved(app, client):
+    app.config["CLINIC_TIMEZONE"] = "America/Chikago"
+    begin(client)
+    post_safety(client, URGENT["emergency"])
+    assert re.search(r"^Time: [-0-9]+ [:0-9]+ UTC$", messages(app)[0].body, re.M)
