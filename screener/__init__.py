@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -185,6 +185,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE / "translations"),
     )
     check_catalogues(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.refresh_view = "auth.confirm"

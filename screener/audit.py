@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "invitation_view": "Viewed an invitation",
     "invitation_letter": "Opened an invitation's letter",
     "invitation_email": "Queued an invitation email",
+    "outbox_retry": "Queued a failed email again",
 }
 
 

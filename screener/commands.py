@@ -125,9 +125,10 @@ def demo_data_command(count: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
-    from . import ops_commands
+    from . import ops_commands, outbox
 
     ops_commands.init_app(app)
+    outbox.init_app(app)
     for command in (
         assess_command,
         create_user_command,

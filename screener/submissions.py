@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from . import invitations
+from . import invitations, outbox
 from .catalogue import ABOUT_YOU
 from .extensions import db
 from .models import (
@@ -99,6 +99,7 @@ def _store(submission: Submission, answers: dict, language: str, now: datetime) 
     # A red flag puts the draft in the clinic queue at once; the patient may still finish.
     if submission.urgency and submission.submitted_at is None:
         submission.submitted_at = now
+    outbox.alert_if_escalated(submission, now)
 
 
 def _new_token(submission: Submission) -> str:
@@ -284,6 +285,7 @@ def submit(
     if language is not None:
         submission.language = language
     submission.apply_assessment(assess(submission.answers).to_dict())
+    outbox.alert_if_escalated(submission, now)
     _forget_input(submission)
     if submission.submitted_at is None:
         submission.submitted_at = now

@@ -1,18 +1,20 @@
-"""Admin pages: users (add, deactivate, reactivate, reset password, change role) and the audit
-log."""
+"""Admin pages: users (add, deactivate, reactivate, reset password, change role), the audit
+log and the outbox."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, outbox
 from ..auth.forms import ActionForm, NewUserForm, PasswordForm, RoleForm
 from ..auth.guards import recent_password_required, require_admin
 from ..extensions import db
-from ..models import Role, User
+from ..models import OutboxMessage, Role, User
 from . import queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_admin)
+
+OUTBOX_KINDS = {OutboxMessage.ALERT: "Urgent alert", OutboxMessage.INVITATION: "Invitation"}
 
 
 @bp.get("/users")
@@ -125,3 +127,30 @@ def audit_log():
     return render_template(
         "clinic/admin/audit.html", page=page, action=action, actions=audit.ACTIONS
     )
+
+
+@bp.get("/outbox")
+def outbox_page():
+    """The outbox's counts and messages, newest first, fifty a page."""
+    counts = queries.outbox_counts()
+    total = counts["pending"] + counts["sent"] + counts["failed"]
+    page = queries.outbox_page(request.args.get("page", 1, type=int), total)
+    return render_template(
+        "clinic/admin/outbox.html",
+        counts=counts,
+        page=page,
+        form=ActionForm(),
+        recipient=outbox.shown_recipient,
+        kinds=OUTBOX_KINDS,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def outbox_retry(message_id: int):
+    """Send a message that failed for good once more, at the sender's next look."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    if ActionForm().validate_on_submit() and outbox.retry(message):
+        audit.record(current_user, "outbox_retry", detail=f"message {message.id} ({message.kind})")
+        db.session.commit()
+        flash(f"Message {message.id} will be sent again.", "info")
+    return redirect(url_for("clinic.admin.outbox_page", page=request.args.get("page", type=int)))

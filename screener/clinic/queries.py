@@ -32,6 +32,7 @@ from ..models import (
     CODE_ALPHABET,
     AuditEvent,
     Invitation,
+    OutboxMessage,
     Patient,
     Role,
     Status,
@@ -323,3 +324,33 @@ def invitation_page(past: bool, start_of_today: datetime, number: int) -> Page:
         .offset((number - 1) * INVITATIONS_PER_PAGE)
     ).all()
     return Page(rows, number, INVITATIONS_PER_PAGE, total)
+
+
+OUTBOX_PER_PAGE = 50
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox messages wait (and of those, how many failed a try before), were sent,
+    or failed for good."""
+    waiting = OutboxMessage.sent_at.is_(None) & OutboxMessage.failed_at.is_(None)
+    row = db.session.execute(
+        select(
+            func.count(case((waiting, 1))),
+            func.count(case((waiting & (OutboxMessage.attempts > 0), 1))),
+            func.count(OutboxMessage.sent_at),
+            func.count(case((OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at))),
+        )
+    ).one()
+    return dict(zip(("pending", "retrying", "sent", "failed"), row, strict=True))
+
+
+def outbox_page(number: int, total: int) -> Page:
+    """The outbox, newest first."""
+    number = _page_number(number, total, OUTBOX_PER_PAGE)
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .order_by(OutboxMessage.id.desc())
+        .limit(OUTBOX_PER_PAGE)
+        .offset((number - 1) * OUTBOX_PER_PAGE)
+    ).all()
+    return Page(rows, number, OUTBOX_PER_PAGE, total)

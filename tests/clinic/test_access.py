@@ -8,7 +8,7 @@ from tests.conftest import make_user
 from .conftest import add_submission, sign_in
 
 PUBLIC = {"auth.login"}
-ARGS = {"reference": "ABCD-EFGH", "user_id": 1, "invitation_id": 1}
+ARGS = {"reference": "ABCD-EFGH", "user_id": 1, "invitation_id": 1, "message_id": 1}
 
 
 def clinic_rules(app):
