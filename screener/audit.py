@@ -27,6 +27,9 @@ ACTIONS: dict[str, str] = {
     "user_reactivate": "Reactivated a user",
     "user_password": "Reset a password",
     "user_role": "Changed a user's role",
+    "contacted": "Marked as contacted",
+    "patients_view": "Viewed the patient list",
+    "patient_view": "Viewed a patient's questionnaires",
 }
 
 

@@ -7,6 +7,7 @@ from wtforms import DateField, Form, SearchField, SelectChoice, SelectField, Tex
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .labels import CATEGORY_LABELS
+from .queries import DEFAULT_SORT, SORTS
 
 NOTE_MAX = 5000
 
@@ -39,6 +40,15 @@ class QueueFilterForm(Form):
         ],
         default="",
     )
+    contact = SelectField(
+        "Contacted",
+        choices=[
+            SelectChoice("", "Contacted or not"),
+            SelectChoice("no", "Not contacted yet"),
+            SelectChoice("yes", "Contacted"),
+        ],
+        default="",
+    )
     date_from = DateField(
         "Submitted from",
         validators=[Optional(), _plausible_day],
@@ -49,7 +59,12 @@ class QueueFilterForm(Form):
         validators=[Optional(), _plausible_day],
         render_kw={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
     )
-    q = SearchField("Name or reference", validators=[Optional(), Length(max=100)])
+    q = SearchField("Name, reference or MRN", validators=[Optional(), Length(max=100)])
+    sort = SelectField(
+        "Sort by",
+        choices=[SelectChoice(code, label) for code, label in SORTS.items()],
+        default=DEFAULT_SORT,
+    )
 
     def validate_date_to(self, field) -> None:
         start = self.date_from.data
@@ -69,3 +84,13 @@ class NoteForm(FlaskForm):
             Length(max=NOTE_MAX, message=f"A note can be at most {NOTE_MAX:,} characters."),
         ],
     )
+
+
+class ContactedForm(FlaskForm):
+    """The mark-contacted button ("Called the patient" on an urgent submission)."""
+
+
+class PatientSearchForm(Form):
+    """The Patients view's search, read from the query string."""
+
+    q = SearchField("Name, reference or MRN", validators=[Optional(), Length(max=100)])
