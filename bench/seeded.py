@@ -58,7 +58,9 @@ def seed_database(folder: Path, rows: int, seed: int) -> tuple[str, float, Count
         start = time.perf_counter()
         counts = demo.seed(rows, seed=seed, reviewer_id=user.id)
         seconds = time.perf_counter() - start
-        appointments = select(func.count(Submission.id)).where(Submission.appointment_at.is_not(None))
+        appointments = select(func.count(Submission.id)).where(
+            Submission.appointment_at.is_not(None)
+        )
         counts["appointments"] = db.session.scalar(appointments)
         counts["upcoming"] = db.session.scalar(
             appointments.where(Submission.appointment_at >= utcnow())

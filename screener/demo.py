@@ -239,7 +239,9 @@ def generate(count: int, seed: int = 0) -> Iterator[DemoSubmission]:
                 if rng.random() < 0.7
                 else None,
                 invited=invited,
-                mrn=f"DEMO-{rng.randint(0, 999_999):06d}" if invited and rng.random() < 0.7 else None,
+                mrn=f"DEMO-{rng.randint(0, 999_999):06d}"
+                if invited and rng.random() < 0.7
+                else None,
             )
         if len(earlier) < 1000:
             earlier.append(demo)
@@ -331,7 +333,7 @@ def _waiting_invitations(rng: random.Random, now: datetime, count: int) -> None:
 
 def _store(pending, rng, now, days, reviewer_id, references) -> None:
     """Insert one batch of submissions, then their patients and notes."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     invited: list[tuple[int, DemoSubmission, datetime, datetime]] = []  # row, who, when, sent
     for demo, result in pending:
         submitted = now - timedelta(seconds=rng.randint(60, days * 86400))

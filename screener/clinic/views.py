@@ -235,9 +235,7 @@ def patient(reference: str):
     return render_template(
         "clinic/patient.html",
         found=found,
-        questionnaires=queries.questionnaires_of(
-            found.patient.person_key if found.patient else ""
-        ),
+        questionnaires=queries.questionnaires_of(found.patient.person_key if found.patient else ""),
     )
 
 
