@@ -50,7 +50,7 @@ def tel_href(phone: str) -> str:
 
 
 @bp.app_context_processor
-def clinic_zone():
+def clinic_zone_name():
     """The clinic's time zone's name, for the footer of every clinic page (sign-in too)."""
     return {"clinic_zone": current_app.config["CLINIC_TIMEZONE"]}
 
