@@ -407,16 +407,50 @@ def submission_or_404(reference: str) -> Submission:
 _NEWEST_VISIT = (Submission.submitted_at.desc(), Submission.id.desc())
 
 
+@dataclass(frozen=True)
+class Person:
+    """A row of the Patients view: a person's latest questionnaire, and how many they sent."""
+
+    full_name: str
+    date_of_birth: date
+    mrn: str | None
+    reference: str
+    submitted_at: datetime
+    category: str | None
+    urgency: str | None
+    questionnaires: int
+
+
 def patients_page(search: str, number: int, per_page: int = PER_PAGE) -> Page:
-    """People (one per Patient.person_key) with a sent or flagged questionnaire, the latest
-    first: each row is their latest questionnaire's, with how many they have."""
-    reached = (Submission.submitted_at.is_not(None),)
-    people = select(Patient.person_key).join(Patient.submission).where(*reached)
+    """People (one per Patient.person_key) with a sent or flagged questionnaire, whoever sent
+    one last first; a search finds whole people (a match on any of their questionnaires)."""
+    reached = Submission.submitted_at.is_not(None)
+    people: Select = (
+        select(
+            Patient.person_key,
+            func.max(Submission.submitted_at).label("latest"),
+            func.count().label("questionnaires"),
+            func.count().over().label("total"),  # of people: the window runs on the groups
+        )
+        .join(Patient.submission)
+        .where(reached)
+        .group_by(Patient.person_key)
+        .order_by(func.max(Submission.submitted_at).desc(), Patient.person_key)
+        .limit(per_page)
+    )
     if search:
-        people = people.where(search_condition(search))
-    total = db.session.scalar(select(func.count()).select_from(people.distinct().subquery())) or 0
-    number = _page_number(number, total, per_page)
-    ranked = (
+        matching = select(Patient.person_key).join(Patient.submission).where(reached)
+        people = people.where(Patient.person_key.in_(matching.where(search_condition(search))))
+    number = max(number, 1)
+    groups = db.session.execute(people.offset((number - 1) * per_page)).all()
+    if not groups and number > 1:  # past the end: the last page
+        total = db.session.scalar(select(func.count()).select_from(people.limit(None).subquery()))
+        number = _page_number(number, total or 0, per_page)
+        groups = db.session.execute(people.offset((number - 1) * per_page)).all()
+    if not groups:
+        return Page([], number, per_page, 0)
+    latest: dict[str, Row] = {}
+    for row in db.session.execute(
         select(
             Patient.person_key,
             Patient.full_name,
@@ -426,26 +460,24 @@ def patients_page(search: str, number: int, per_page: int = PER_PAGE) -> Page:
             Submission.submitted_at,
             Submission.category,
             Submission.urgency,
-            func.row_number()
-            .over(partition_by=Patient.person_key, order_by=_NEWEST_VISIT)
-            .label("n"),
-            func.count().over(partition_by=Patient.person_key).label("questionnaires"),
         )
         .join(Patient.submission)
-        .where(*reached)
-    )
-    if search:
-        # Whole people: a match on one of their questionnaires brings all of them.
-        ranked = ranked.where(Patient.person_key.in_(people))
-    latest = ranked.subquery()
-    rows = db.session.execute(
-        select(latest)
-        .where(latest.c.n == 1)
-        .order_by(latest.c.submitted_at.desc(), latest.c.reference)
-        .limit(per_page)
-        .offset((number - 1) * per_page)
-    ).all()
-    return Page(rows, number, per_page, total)
+        .where(reached, Patient.person_key.in_([group.person_key for group in groups]))
+        .order_by(*_NEWEST_VISIT)
+    ):
+        latest.setdefault(row.person_key, row)
+    items = [
+        Person(
+            **{
+                name: value
+                for name, value in latest[group.person_key]._mapping.items()
+                if name != "person_key"
+            },
+            questionnaires=group.questionnaires,
+        )
+        for group in groups
+    ]
+    return Page(items, number, per_page, groups[0].total)
 
 
 def questionnaires_of(key: str) -> list[Row]:

@@ -80,6 +80,8 @@ def test_patients_come_in_pages_of_fifty(app, clinician):
     assert not set(re.findall(r"/clinic/patients/([A-Z0-9-]+)", first)) & set(
         re.findall(r"/clinic/patients/([A-Z0-9-]+)", second)
     )
+    last = clinician.get("/clinic/patients?page=3").text
+    assert names(clinician.get("/clinic/patients?page=99").text) == names(last) != []
 
 
 def test_a_person_page_lists_every_questionnaire_with_its_state(app, clinician):
