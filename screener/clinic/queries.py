@@ -23,6 +23,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from ..catalogue import IDENTITY
@@ -125,7 +126,7 @@ def _reference_prefix(text: str) -> str | None:
 def _conditions(
     f: QueueFilter, *, by_category: bool = True, status: Status | None = None
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses for a filter (the search needs Patient joined): what reached the clinic,
+    """WHERE clauses for a filter (on Submission alone): what reached the clinic,
     sent (status SUBMITTED) or flagged while still answering (DRAFT), or both (None)."""
     conditions: list[ColumnElement[bool]] = [Submission.submitted_at.is_not(None)]
     if status is not None:
@@ -152,16 +153,26 @@ def _conditions(
 
 
 def search_condition(text: str) -> ColumnElement[bool]:
-    """Patients whose name contains the text (case and accents folded), whose medical record
-    number it is (whatever its case), or whose reference code begins with it."""
-    matches: list[ColumnElement[bool]] = [
-        Patient.name_search.contains(name_key(text), autoescape=True),
-        # A patient with a record number is keyed by it (models.person_key): an indexed match.
-        Patient.person_key == person_key(text, "", date.min),
-    ]
+    """Submissions whose patient's name contains the text (case and accents folded), whose
+    patient's medical record number it is (whatever its case), or whose reference code begins
+    with it. Each is a subquery, so that the database finds the few matches first rather than
+    looking up the patient of every submission (and no join is needed)."""
+    patients = select(Patient.submission_id).where(
+        or_(
+            Patient.name_search.contains(name_key(text), autoescape=True),
+            # A patient with a record number is keyed by it (models.person_key).
+            Patient.person_key == person_key(text, "", date.min),
+        )
+    )
+    matches: list[ColumnElement[bool]] = [Submission.id.in_(patients)]
     prefix = _reference_prefix(text)
     if prefix:
-        matches.append(Submission.reference.startswith(prefix, autoescape=True))
+        codes = aliased(Submission)
+        matches.append(
+            Submission.id.in_(
+                select(codes.id).where(codes.reference.startswith(prefix, autoescape=True))
+            )
+        )
     return or_(*matches)
 
 
@@ -241,7 +252,7 @@ def _ordered(
         if len(rows) >= limit:
             break
         if offset:
-            size = db.session.scalar(_counted(f, *conditions, *segment.where)) or 0
+            size = db.session.scalar(_counted(*conditions, *segment.where)) or 0
             if size <= offset:
                 offset -= size
                 continue
@@ -259,9 +270,8 @@ def _ordered(
     return rows
 
 
-def _counted(f: QueueFilter, *conditions: ColumnElement[bool]) -> Select:
-    stmt = select(func.count(Submission.id)).where(*conditions)
-    return stmt.join(Patient) if f.search else stmt
+def _counted(*conditions: ColumnElement[bool]) -> Select:
+    return select(func.count(Submission.id)).where(*conditions)
 
 
 def queue_total(f: QueueFilter, counts: dict[str | None, int]) -> int:
@@ -306,7 +316,7 @@ def still_answering(
     """The first flagged questionnaires whose patient has not sent them yet, and how many
     there are."""
     conditions = _conditions(f, status=Status.DRAFT)
-    total = db.session.scalar(_counted(f, *conditions)) or 0
+    total = db.session.scalar(_counted(*conditions)) or 0
     rows = _ordered(f, Status.DRAFT, 0, shown, now) if total else []
     return Page(rows, 1, shown, total)
 
@@ -332,8 +342,6 @@ def outcome_counts(f: QueueFilter) -> dict[str | None, int]:
         .where(*_conditions(f, by_category=False, status=Status.SUBMITTED))
         .group_by(Submission.category)
     )
-    if f.search:
-        stmt = stmt.join(Patient)
     return {category: n for category, n in db.session.execute(stmt)}
 
 
@@ -382,7 +390,7 @@ def export_rows(f: QueueFilter, identity: bool) -> Iterator[Sequence[Row]]:
     }
     labelled: list[Label[Any]] = [column.label(name) for name, column in columns.items()]
     stmt: Select[Any] = select(*labelled).where(*_conditions(f))
-    if identity or f.search:
+    if identity:
         stmt = stmt.outerjoin(Patient)
     # The result is closed even when the download stops part-way (a server-side cursor on
     # PostgreSQL).
