@@ -277,11 +277,18 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
         return True
 
 
+# The exports' order: urgent first, then newest, read straight off the index.
+Index(
+    "ix_submissions_order",
+    Submission.urgency_rank,
+    Submission.submitted_at.desc(),
+    Submission.id.desc(),
+)
 # The queue's orders (screener.clinic.queries._segments), so that a page is read straight off
 # an index: sent and still answering apart, urgent first, then newest or by appointment.
 # Each also holds the other's sort column, so that a segment is counted from the index alone.
 Index(
-    "ix_submissions_order",
+    "ix_submissions_queue",
     Submission.status,
     Submission.urgency_rank,
     Submission.submitted_at.desc(),

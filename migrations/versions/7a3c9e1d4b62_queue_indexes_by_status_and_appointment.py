@@ -21,15 +21,14 @@ _NEWEST = [sa.literal_column("submitted_at DESC"), sa.literal_column("id DESC")]
 
 def upgrade():
     # The queue reads sent and still-answering rows apart, and by appointment; it counts the
-    # sent ones per outcome from an index alone.
+    # sent ones per outcome from an index alone. (ix_submissions_order stays, for the exports.)
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index("ix_submissions_counts")
         batch_op.create_index(
             "ix_submissions_counts", ["status", "category", "submitted_at"], unique=False
         )
-        batch_op.drop_index("ix_submissions_order")
         batch_op.create_index(
-            "ix_submissions_order",
+            "ix_submissions_queue",
             ["status", "urgency_rank", *_NEWEST, "appointment_at"],
             unique=False,
         )
@@ -45,7 +44,6 @@ def downgrade():
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_submissions_flagged_at"))
         batch_op.drop_index("ix_submissions_upcoming")
-        batch_op.drop_index("ix_submissions_order")
-        batch_op.create_index("ix_submissions_order", ["urgency_rank", *_NEWEST], unique=False)
+        batch_op.drop_index("ix_submissions_queue")
         batch_op.drop_index("ix_submissions_counts")
         batch_op.create_index("ix_submissions_counts", ["category", "submitted_at"], unique=False)

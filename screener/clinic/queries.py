@@ -203,7 +203,7 @@ def _segments(sort: str, start: datetime) -> list[_Segment]:
     outcome in the order of CATEGORY_LABELS, newest first.
 
     One ORDER BY with a CASE would need every matching row sorted before the first page;
-    a segment is read straight off ix_submissions_order or ix_submissions_upcoming instead.
+    a segment is read straight off ix_submissions_queue or ix_submissions_upcoming instead.
     """
     rank = Submission.urgency_rank
     if sort == "submitted":
