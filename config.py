@@ -89,6 +89,8 @@ class Config:
     # The clinic's own time zone (an IANA name such as America/Chicago): clinic pages show times
     # in it, and appointments are entered in it. Exports stay in UTC.
     CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "UTC").strip() or "UTC"
+    # How often an open queue asks whether new urgent questionnaires came in (static/js/queue.js).
+    QUEUE_POLL_SECONDS = float(os.environ.get("QUEUE_POLL_SECONDS", "30"))
 
     # Who is emailed when a questionnaire first becomes urgent: addresses separated by commas.
     ALERT_EMAILS = [

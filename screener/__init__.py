@@ -4,6 +4,7 @@ import logging
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask, current_app, request, session
@@ -71,6 +72,14 @@ def configure_deployment(app: Flask) -> None:
         )
     if not app.config.get("SECRET_KEY") and development:
         app.config["SECRET_KEY"] = _development_secret(app)
+    zone = app.config.get("CLINIC_TIMEZONE", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        # Refused at start: a page or an urgent alert must never be the first to find out.
+        raise RuntimeError(
+            f"CLINIC_TIMEZONE must be a time zone name such as America/Chicago, not {zone!r}."
+        ) from None
     public_url = app.config.get("PUBLIC_URL") or ""
     if public_url:
         parts = urlsplit(public_url)

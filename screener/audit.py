@@ -34,6 +34,9 @@ ACTIONS: dict[str, str] = {
     "invitation_letter": "Opened an invitation's letter",
     "invitation_email": "Queued an invitation email",
     "outbox_retry": "Queued a failed email again",
+    "contacted": "Marked as contacted",
+    "patients_view": "Viewed the patient list",
+    "patient_view": "Viewed a patient's questionnaires",
 }
 
 

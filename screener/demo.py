@@ -2,7 +2,9 @@
 
 Answer sets are generated from a seed, then scored by the real rubric; names and contact details
 come from small made-up lists (phone numbers in the fictional 555-01xx range, emails at
-example.com). Rows go in with bulk inserts, so 10,000 take seconds.
+example.com, record numbers DEMO-nnnnnn). Most patients came through an invitation for an
+appointment (in the next two weeks, or already past); some come back a second time; urgent ones
+were mostly called already. Submissions go in with bulk inserts, so 10,000 take seconds.
 """
 
 import random
@@ -10,13 +12,23 @@ import secrets
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 
+from . import invitations, times
 from .extensions import db
-from .models import Patient, ReviewNote, Status, Submission, name_key, urgency_rank
+from .invitations import InvitationDetails
+from .models import (
+    Patient,
+    ReviewNote,
+    Status,
+    Submission,
+    name_key,
+    person_key,
+    urgency_rank,
+)
 from .scoring import FIELDS, RED_FLAG_KEYS, RED_FLAGS, Urgency, assess
 
 # The kinds of patient the generator imitates, with their share of a clinic's week.
@@ -50,6 +62,11 @@ COMMENTS_ES = (
     "El dolor empeora cuando me levanto de la silla.",
     "No puedo dormir del lado derecho.",
 )
+CLINICIANS = ("Dr. Okafor", "Dr. Lindqvist", "Dr. Santos", "Nurse practitioner Hollis")
+INVITED = 0.8  # the share of patients who came through an invitation for an appointment
+UPCOMING = 0.75  # the share of those appointments still to come (in the next two weeks)
+RETURNING = 0.08  # the share of questionnaires from someone who sent one before
+CALLED = 0.6  # the share of urgent questionnaires the care team has called about
 NOTES = (
     "Called the patient; visit booked.",
     "Discussed at the team meeting; imaging requested.",
@@ -69,6 +86,8 @@ class DemoSubmission:
     date_of_birth: date
     phone: str | None
     email: str | None
+    invited: bool = False  # came through an invitation (with an appointment)
+    mrn: str | None = None  # known from the invitation, for most of the invited
 
 
 def _typical(rng: random.Random) -> dict[str, Any]:
@@ -190,25 +209,42 @@ def generate(count: int, seed: int = 0) -> Iterator[DemoSubmission]:
     rng = random.Random(seed)
     kinds = list(KINDS)
     weights = list(KINDS.values())
+    earlier: list[DemoSubmission] = []  # people who may come back
     for n in range(count):
         kind = kinds[n] if n < len(kinds) else rng.choices(kinds, weights)[0]
         answers, status = answers_for(kind, rng)
         language = "es" if rng.random() < 0.2 else "en"
         if status == Status.SUBMITTED and rng.random() < 0.2:
             answers["comments"] = rng.choice(COMMENTS_ES if language == "es" else COMMENTS_EN)
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        yield DemoSubmission(
-            kind=kind,
-            answers=answers,
-            status=status,
-            language=language,
-            full_name=f"{first} {last}",
-            date_of_birth=date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 62)),
-            phone=f"555-01{rng.randint(0, 99):02d}" if rng.random() < 0.9 else None,
-            email=f"{first}.{last}{rng.randint(1, 99)}@example.com".lower()
-            if rng.random() < 0.7
-            else None,
-        )
+        invited = rng.random() < INVITED
+        if earlier and rng.random() < RETURNING:
+            # A second questionnaire from the same person, invited again by the clinic.
+            before = rng.choice(earlier)
+            demo = DemoSubmission(
+                kind, answers, status, before.language, before.full_name,
+                before.date_of_birth, before.phone, before.email, True, before.mrn,
+            )  # fmt: skip
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            demo = DemoSubmission(
+                kind=kind,
+                answers=answers,
+                status=status,
+                language=language,
+                full_name=f"{first} {last}",
+                date_of_birth=date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 62)),
+                phone=f"555-01{rng.randint(0, 99):02d}" if rng.random() < 0.9 else None,
+                email=f"{first}.{last}{rng.randint(1, 99)}@example.com".lower()
+                if rng.random() < 0.7
+                else None,
+                invited=invited,
+                mrn=f"DEMO-{rng.randint(0, 999_999):06d}"
+                if invited and rng.random() < 0.7
+                else None,
+            )
+        if len(earlier) < 1000:
+            earlier.append(demo)
+        yield demo
 
 
 def _references(count: int) -> list[str]:
@@ -233,8 +269,9 @@ def seed(
 ) -> Counter:
     """Store `count` demo submissions over the last `days`; returns how many per outcome.
 
-    With a reviewer, about half of those older than two days are marked reviewed by them,
-    some with a note.
+    Invited patients have their invitation and appointment; a few invitations wait for their
+    patient. With a reviewer, about half of those older than two days are marked reviewed by
+    them, some with a note, and most urgent ones older than an hour are marked called.
     """
     now = now or datetime.now(UTC)
     rng = random.Random(seed + 1)
@@ -250,13 +287,53 @@ def seed(
             pending = []
     if pending:
         _store(pending, rng, now, days, reviewer_id, references)
+    _waiting_invitations(rng, now, max(2, count // 30))
     db.session.commit()
     return counts
 
 
+def _appointment(
+    rng: random.Random, now: datetime, after: datetime, upcoming: bool | None = None
+) -> datetime:
+    """A weekday slot in clinic hours (8:00 to 16:45, the clinic's time zone): in the next two
+    weeks (UPCOMING of them unless `upcoming` says), else between `after` and now."""
+    zone = times.clinic_zone()
+    if (rng.random() < UPCOMING) if upcoming is None else upcoming:
+        day = times.today(now) + timedelta(days=rng.randint(0, 13))
+    else:
+        day = (after + (now - after) * rng.random()).astimezone(zone).date()
+    while day.weekday() >= 5:  # Saturday, Sunday: the Monday after
+        day += timedelta(days=1)
+    slot = time(8 + rng.randint(0, 8), rng.choice((0, 15, 30, 45)))
+    return datetime.combine(day, slot, tzinfo=zone).astimezone(UTC)
+
+
+def _invite(demo: DemoSubmission, appointment: datetime, clinician: str, now: datetime):
+    """The invitation the clinic made for this patient's appointment (its caller links it)."""
+    details = InvitationDetails(
+        full_name=demo.full_name,
+        date_of_birth=demo.date_of_birth,
+        appointment_at=appointment,
+        clinician=clinician,
+        language=demo.language,
+        phone=demo.phone,
+        email=demo.email,
+        mrn=demo.mrn,
+    )
+    return invitations.create(details, None, now=now)
+
+
+def _waiting_invitations(rng: random.Random, now: datetime, count: int) -> None:
+    """Invitations sent for the coming days whose patient has not opened them yet."""
+    for demo in generate(count, seed=rng.randint(0, 2**31)):
+        when = now - timedelta(days=rng.randint(1, 5))
+        _invite(demo, _appointment(rng, now, now, upcoming=True), rng.choice(CLINICIANS), when)
+
+
 def _store(pending, rng, now, days, reviewer_id, references) -> None:
     """Insert one batch of submissions, then their patients and notes."""
-    rows = []
+    rows: list[dict[str, Any]] = []
+    invited: list[tuple[int, DemoSubmission, datetime, datetime]] = []  # row, who, when, sent
     for demo, result in pending:
         submitted = now - timedelta(seconds=rng.randint(60, days * 86400))
         reviewed = (
@@ -265,6 +342,17 @@ def _store(pending, rng, now, days, reviewer_id, references) -> None:
             and now - submitted > timedelta(days=2)
             and rng.random() < 0.5
         )
+        called = (
+            reviewer_id is not None
+            and result["urgency"] is not None
+            and now - submitted > timedelta(hours=1)
+            and rng.random() < CALLED
+        )
+        created = submitted - timedelta(minutes=rng.randint(4, 40))
+        appointment = None
+        if demo.invited:
+            appointment = _appointment(rng, now, submitted)
+            invited.append((len(rows), demo, appointment, created - timedelta(days=3)))
         rows.append(
             {
                 "reference": next(references),
@@ -279,8 +367,13 @@ def _store(pending, rng, now, days, reviewer_id, references) -> None:
                 "urgency": result["urgency"],
                 "urgency_rank": urgency_rank(result["urgency"]),
                 "flagged_at": submitted if result["urgency"] else None,
-                "created_at": submitted - timedelta(minutes=rng.randint(4, 40)),
+                "created_at": created,
                 "updated_at": submitted,
+                "appointment_at": appointment,
+                "contacted_at": submitted + timedelta(minutes=rng.randint(5, 55))
+                if called
+                else None,
+                "contacted_by_id": reviewer_id if called else None,
                 "submitted_at": submitted,
                 "reviewed_at": submitted + timedelta(hours=rng.randint(1, 40))
                 if reviewed
@@ -307,11 +400,19 @@ def _store(pending, rng, now, days, reviewer_id, references) -> None:
                 "date_of_birth": demo.date_of_birth,
                 "phone": demo.phone,
                 "email": demo.email,
+                "mrn": demo.mrn,
+                # A bulk insert passes the model's validators by: the keys are set here.
                 "name_search": name_key(demo.full_name),
+                "person_key": person_key(demo.mrn, demo.full_name, demo.date_of_birth),
             }
             for submission_id, (demo, _result) in zip(ids, pending, strict=True)
         ],
     )
+    for index, demo, appointment, sent in invited:
+        invitation = _invite(demo, appointment, rng.choice(CLINICIANS), sent)
+        invitation.submission_id = ids[index]
+        invitation.opened_at = rows[index]["created_at"]
+    db.session.flush()
     notes = [
         {
             "submission_id": submission_id,

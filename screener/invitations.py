@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app
@@ -16,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from . import times
 from .extensions import db
 from .models import Invitation, User, token_digest, utcnow
 from .security import absolute_url
@@ -109,15 +109,6 @@ def status(invitation: Invitation, now: datetime | None = None) -> Status:
     return Status.OPENED if invitation.opened_at is not None else Status.NOT_OPENED
 
 
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-
-
-def local_time(moment: datetime) -> datetime:
-    """A UTC moment on the clinic's clock."""
-    return moment.astimezone(clinic_zone())
-
-
 @dataclass(frozen=True)
 class AppointmentWords:
     """The appointment's day and time in the current language, on the clinic's clock."""
@@ -128,7 +119,7 @@ class AppointmentWords:
 
 def appointment_words(invitation: Invitation) -> AppointmentWords:
     locale = get_locale() or "en"
-    zone = clinic_zone()
+    zone = times.clinic_zone()
     moment = invitation.appointment_at
     # CLDR puts a narrow no-break space before "AM": an SMS or an old mail reader may not show it.
     return AppointmentWords(

@@ -193,8 +193,9 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
 
     __tablename__ = "submissions"
     __table_args__ = (
-        # The queue's per-outcome counts (its order's index follows the class).
-        Index("ix_submissions_counts", "category", "submitted_at"),
+        # The queue's per-outcome counts, read from the index alone (its orders' indexes follow
+        # the class).
+        Index("ix_submissions_counts", "status", "category", "submitted_at"),
         Index("ix_submissions_expires", "status", "expires_at"),
     )
 
@@ -212,7 +213,8 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
     category: Mapped[str | None] = mapped_column(String(24), index=True)
     urgency: Mapped[str | None] = mapped_column(String(16), index=True)
     urgency_rank: Mapped[int] = mapped_column(default=NOT_URGENT_RANK)
-    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed for the queue's count of new urgent ones (screener.clinic.queries.new_urgent_count).
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -275,12 +277,31 @@ class Submission(db.Model):  # type: ignore[name-defined]  # mypy cannot follow 
         return True
 
 
-# The queue's order: urgent first, then newest, so page 1 is read straight off the index.
+# The exports' order: urgent first, then newest, read straight off the index.
 Index(
     "ix_submissions_order",
     Submission.urgency_rank,
     Submission.submitted_at.desc(),
     Submission.id.desc(),
+)
+# The queue's orders (screener.clinic.queries._segments), so that a page is read straight off
+# an index: sent and still answering apart, urgent first, then newest or by appointment.
+# Each also holds the other's sort column, so that a segment is counted from the index alone.
+Index(
+    "ix_submissions_queue",
+    Submission.status,
+    Submission.urgency_rank,
+    Submission.submitted_at.desc(),
+    Submission.id.desc(),
+    Submission.appointment_at,
+)
+Index(
+    "ix_submissions_upcoming",
+    Submission.status,
+    Submission.urgency_rank,
+    Submission.appointment_at,
+    Submission.submitted_at,
+    Submission.id,
 )
 
 

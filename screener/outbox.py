@@ -12,9 +12,8 @@ import smtplib
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import make_msgid, parseaddr
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask, current_app
@@ -22,6 +21,7 @@ from flask.cli import with_appcontext
 from flask_mail import BadHeaderError, Message
 from sqlalchemy import or_, select, update
 
+from . import times
 from .clinic.labels import URGENCY_ACTIONS, URGENCY_LABELS
 from .extensions import db, mail
 from .models import NOT_URGENT_RANK, OutboxMessage, Status, Submission, utcnow
@@ -80,15 +80,9 @@ def alert_text(submission: Submission, now: datetime) -> tuple[str, str]:
     link, and nothing about who the patient is or what they answered."""
     urgency = Urgency(submission.urgency or "")  # only urgent submissions get an alert
     zone_name = current_app.config["CLINIC_TIMEZONE"]
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        # A mistyped setting must not stop a patient's urgent answer from being saved.
-        log.warning("CLINIC_TIMEZONE %r is not a known time zone: alerts give UTC", zone_name)
-        zone, zone_name = ZoneInfo("UTC"), "UTC"
-    when = f"{now.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M} UTC"
+    when = f"{now.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if zone_name != "UTC":
-        when = f"{now.astimezone(zone):%Y-%m-%d %H:%M} {zone_name} ({when})"
+        when = f"{now.astimezone(times.clinic_zone()):%Y-%m-%d %H:%M} {zone_name} ({when})"
     if submission.status == Status.SUBMITTED:
         state = "Sent to the clinic."
     else:

@@ -75,6 +75,13 @@ def test_public_url_must_be_a_scheme_and_a_host(tmp_path, public_url):
         deployed_app(tmp_path, PUBLIC_URL=public_url)
 
 
+@pytest.mark.parametrize("zone", ["America/Chikago", "Central", "../etc/passwd"])
+def test_a_clinic_time_zone_that_does_not_exist_is_refused_at_start(tmp_path, zone):
+    # Refused before any page, or an urgent alert, has to show a time in it.
+    with pytest.raises(RuntimeError, match="CLINIC_TIMEZONE must be a time zone name"):
+        deployed_app(tmp_path, CLINIC_TIMEZONE=zone)
+
+
 def test_another_host_gets_400(tmp_path):
     client = deployed_app(tmp_path).test_client()
     assert client.get("/", base_url="https://screener.clinic.example").status_code == 200

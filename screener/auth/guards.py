@@ -4,7 +4,7 @@ sign-in and admin checks."""
 import functools
 import time
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from .. import audit
@@ -31,12 +31,30 @@ def mark_password_entered() -> None:
     session[PASSWORD_AT] = int(time.time())
 
 
+def passive(view):
+    """Mark a view that a page calls by itself (a poll), not the clinician: it does not count
+    as activity for the idle sign-out, and a signed-out caller gets 401 JSON, not a redirect."""
+    view.counts_as_activity = False
+    return view
+
+
+def _is_passive() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "counts_as_activity", True)
+
+
+def _signed_out():
+    return jsonify(signed_in=False), 401
+
+
 def _end_session(reason: str, message: str):
     audit.record(current_user, reason)
     db.session.commit()
     logout_user()
     session.clear()
     flash(message, "info")
+    if _is_passive():
+        return _signed_out()
     # Only a page can be returned to: a form posted after expiry must be sent again.
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
@@ -44,7 +62,7 @@ def _end_session(reason: str, message: str):
 
 def expire_idle_session():
     """Sign a clinician out after CLINIC_IDLE_MINUTES without a request, or CLINIC_SESSION_HOURS
-    after signing in; else note activity."""
+    after signing in; else note activity (unless the view is `passive`)."""
     if not current_user.is_authenticated:
         return None
     now = time.time()
@@ -61,7 +79,8 @@ def expire_idle_session():
         return _end_session(
             "session_expired", f"You were signed out after {minutes} minutes of inactivity."
         )
-    mark_active()
+    if not _is_passive():
+        mark_active()
     return None
 
 
@@ -86,9 +105,9 @@ def recent_password_required(view):
 
 
 def require_login():
-    """Send anonymous visitors to the sign-in page (with next)."""
+    """Send anonymous visitors to the sign-in page (with next); a poll gets 401 JSON."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return _signed_out() if _is_passive() else login_manager.unauthorized()
     return None
 
 

@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import invitations
+from .. import invitations, times
 from ..models import utcnow
 from ..patient.forms import (
     DateOfBirthField,
@@ -38,6 +38,7 @@ from ..patient.forms import (
     strip,
 )
 from .labels import CATEGORY_LABELS
+from .queries import DEFAULT_SORT, SORTS
 
 NOTE_MAX = 5000
 
@@ -70,6 +71,15 @@ class QueueFilterForm(Form):
         ],
         default="",
     )
+    contact = SelectField(
+        "Contacted",
+        choices=[
+            SelectChoice("", "Contacted or not"),
+            SelectChoice("no", "Not contacted yet"),
+            SelectChoice("yes", "Contacted"),
+        ],
+        default="",
+    )
     date_from = DateField(
         "Submitted from",
         validators=[Optional(), _plausible_day],
@@ -80,7 +90,12 @@ class QueueFilterForm(Form):
         validators=[Optional(), _plausible_day],
         render_kw={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
     )
-    q = SearchField("Name or reference", validators=[Optional(), Length(max=100)])
+    q = SearchField("Name, reference or MRN", validators=[Optional(), Length(max=100)])
+    sort = SelectField(
+        "Sort by",
+        choices=[SelectChoice(code, label) for code, label in SORTS.items()],
+        default=DEFAULT_SORT,
+    )
 
     def validate_date_to(self, field) -> None:
         start = self.date_from.data
@@ -176,7 +191,7 @@ class InvitationForm(FlaskForm):
     def validate_appointment_day(self, field) -> None:
         if field.data is None:
             return
-        today = invitations.local_time(utcnow()).date()
+        today = times.today(utcnow())
         if field.data < today:
             raise ValidationError("This day has passed: enter today or a later day.")
         if field.data > today + APPOINTMENT_MAX_AHEAD:
@@ -195,7 +210,7 @@ class InvitationForm(FlaskForm):
         day, at = self.appointment_day.data, self.appointment_time.data
         if day is None or at is None or self.appointment_day.errors:
             return None
-        return datetime.combine(day, at, tzinfo=invitations.clinic_zone())
+        return datetime.combine(day, at, tzinfo=times.clinic_zone())
 
     def details(self) -> invitations.InvitationDetails:
         """The valid form's values, the appointment in UTC."""
@@ -211,3 +226,13 @@ class InvitationForm(FlaskForm):
             email=self.email.data or None,
             mrn=self.mrn.data or None,
         )
+
+
+class ContactedForm(FlaskForm):
+    """The mark-contacted button ("Called the patient" on an urgent submission)."""
+
+
+class PatientSearchForm(Form):
+    """The Patients view's search, read from the query string."""
+
+    q = SearchField("Name, reference or MRN", validators=[Optional(), Length(max=100)])

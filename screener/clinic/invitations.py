@@ -2,14 +2,13 @@
 the QR code itself and the printable letter."""
 
 import io
-from datetime import datetime, time
 
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
-from .. import audit, invitations
+from .. import audit, invitations, times
 from ..auth.forms import ActionForm
 from ..extensions import db
 from ..models import Invitation, OutboxMessage, utcnow
@@ -18,14 +17,6 @@ from .forms import InvitationForm
 from .labels import INVITATION_STATUS_LABELS
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitations")
-
-
-@bp.app_template_filter("clinic_time")
-def format_clinic_time(moment: datetime | None) -> str:
-    """A timestamp on the clinic's clock (CLINIC_TIMEZONE), to the minute, with its zone."""
-    if moment is None:
-        return ""
-    return invitations.local_time(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @bp.context_processor
@@ -47,8 +38,7 @@ def index():
     """Invitations by appointment: upcoming ones (from today on the clinic's clock) or past."""
     past = request.args.get("when") == "past"
     now = utcnow()
-    today = invitations.local_time(now).date()
-    start_of_today = datetime.combine(today, time(), tzinfo=invitations.clinic_zone())
+    start_of_today = times.start_of_day(times.today(now))
     page = queries.invitation_page(past, start_of_today, request.args.get("page", 1, type=int))
     audit.record(current_user, "invitation_list", detail="past" if past else "upcoming")
     db.session.commit()

@@ -1,12 +1,15 @@
 """Clinic views: the queue, a submission's summary, review, notes and exports."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -15,14 +18,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit
-from ..auth.guards import expire_idle_session, password_is_recent, require_login
+from .. import audit, times
+from ..auth.guards import expire_idle_session, passive, password_is_recent, require_login
 from ..extensions import db, login_manager
 from ..models import ReviewNote, utcnow
 from ..security import absolute_url
 from . import exports, queries, summary
 from .admin import bp as admin_bp
-from .forms import NoteForm, QueueFilterForm, ReviewForm
+from .forms import ContactedForm, NoteForm, PatientSearchForm, QueueFilterForm, ReviewForm
 from .invitations import bp as invitations_bp
 from .labels import CATEGORY_LABELS, LANGUAGE_NAMES, URGENCY_LABELS
 
@@ -33,10 +36,19 @@ bp.register_blueprint(admin_bp)
 bp.register_blueprint(invitations_bp)
 
 
-@bp.app_template_filter("utc")
-def format_utc(moment: datetime | None) -> str:
-    """A timestamp for clinic pages: UTC, to the minute."""
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+bp.add_app_template_filter(times.clinic_time, "clinic_time")
+
+
+@bp.app_template_filter("tel")
+def tel_href(phone: str) -> str:
+    """A phone number as a tel: link's target: its digits, and a leading plus."""
+    return "tel:" + re.sub(r"(?!^\+)[^0-9]", "", phone.strip())
+
+
+@bp.app_context_processor
+def clinic_zone_name():
+    """The clinic's time zone's name, for the footer of every clinic page (sign-in too)."""
+    return {"clinic_zone": current_app.config["CLINIC_TIMEZONE"]}
 
 
 @bp.context_processor
@@ -60,9 +72,11 @@ def _read_filters() -> tuple[QueueFilterForm, queries.QueueFilter]:
     return form, queries.QueueFilter(
         category=value("category"),
         review=value("review"),
+        contact=value("contact"),
         date_from=value("date_from"),
         date_to=value("date_to"),
         search=value("q") or "",
+        sort=value("sort") or queries.DEFAULT_SORT,
     )
 
 
@@ -79,15 +93,19 @@ def _filter_detail(filters: queries.QueueFilter) -> list[str]:
     """The filters in use, for the audit log, without the search text (it may be a name)."""
     parts = [
         f"{name}={getattr(filters, name)}"
-        for name in ("category", "review", "date_from", "date_to")
+        for name in ("category", "review", "contact", "date_from", "date_to")
         if getattr(filters, name)
     ]
+    if filters.sort != queries.DEFAULT_SORT:
+        parts.append(f"sort={filters.sort}")
     if filters.search:
         parts.append("search=yes")
     return parts
 
 
 def _render_queue(form: QueueFilterForm, filters: queries.QueueFilter, status: int = 200):
+    # Taken before the queries: a questionnaire flagged while they run is counted as new.
+    loaded_at = utcnow()
     counts = queries.outcome_counts(filters)
     total = queries.queue_total(filters, counts)
     page = queries.queue_page(filters, request.args.get("page", 1, type=int), total)
@@ -99,7 +117,23 @@ def _render_queue(form: QueueFilterForm, filters: queries.QueueFilter, status: i
         still_answering=queries.still_answering(filters),
         counts=counts,
         filter_args=_filter_args(form),
+        sorts=queries.SORTS,
+        loaded_at=loaded_at.isoformat(),
     ), status
+
+
+@bp.get("/queue/urgent-count")
+@passive
+def urgent_count():
+    """How many questionnaires became urgent since `since` (an ISO time), for static/js/queue.js;
+    polled by the page, so it does not keep an unattended screen signed in."""
+    try:
+        since = datetime.fromisoformat(request.args.get("since", ""))
+    except ValueError:
+        return jsonify(error="since: an ISO 8601 time is needed"), 400
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return jsonify(count=queries.new_urgent_count(since))
 
 
 @bp.get("/")
@@ -117,12 +151,22 @@ def submission(reference: str):
     found = queries.submission_or_404(reference)
     audit.record(current_user, "view", found)
     db.session.commit()
+    return _render_summary(found, ReviewForm(), NoteForm(formdata=None))
+
+
+def _render_summary(found, review_form: ReviewForm, note_form: NoteForm, status: int = 200):
     return render_template(
         "clinic/submission.html",
         s=summary.build(found),
-        review_form=ReviewForm(),
-        note_form=NoteForm(formdata=None),
-    )
+        review_form=review_form,
+        contacted_form=ContactedForm(formdata=None),
+        note_form=note_form,
+        others=[
+            row
+            for row in queries.questionnaires_of(found.patient.person_key if found.patient else "")
+            if row.reference != found.reference
+        ],
+    ), status
 
 
 @bp.post("/submissions/<reference>/review")
@@ -137,23 +181,58 @@ def review(reference: str):
     return redirect(url_for("clinic.submission", reference=found.reference))
 
 
+@bp.post("/submissions/<reference>/contacted")
+def contacted(reference: str):
+    """Record that the care team reached the patient (once: the first time and who are kept)."""
+    found = queries.submission_or_404(reference)
+    if ContactedForm().validate_on_submit():
+        if found.mark_contacted(current_user):
+            audit.record(current_user, "contacted", found)
+            db.session.commit()
+        flash("Marked as contacted.", "info")
+    return redirect(url_for("clinic.submission", reference=found.reference))
+
+
 @bp.post("/submissions/<reference>/notes")
 def add_note(reference: str):
     """Add a note; notes are kept as written (there is no edit or delete)."""
     found = queries.submission_or_404(reference)
     form = NoteForm()
     if not form.validate_on_submit():
-        return render_template(
-            "clinic/submission.html",
-            s=summary.build(found),
-            review_form=ReviewForm(formdata=None),
-            note_form=form,
-        ), 400
+        return _render_summary(found, ReviewForm(formdata=None), form, 400)
     db.session.add(ReviewNote(submission=found, author_id=current_user.id, body=form.body.data))
     audit.record(current_user, "note", found)
     db.session.commit()
     flash("Note added.", "info")
     return redirect(url_for("clinic.submission", reference=found.reference, _anchor="notes"))
+
+
+@bp.get("/patients")
+def patients():
+    """One row per person (Patient.person_key), the latest questionnaire first; searchable."""
+    form = PatientSearchForm(request.args)
+    search = form.q.data if form.validate() and form.q.data else ""
+    audit.record(current_user, "patients_view", detail="search=yes" if search else "")
+    db.session.commit()
+    return render_template(
+        "clinic/patients.html",
+        form=form,
+        search=search,
+        page=queries.patients_page(search, request.args.get("page", 1, type=int)),
+    )
+
+
+@bp.get("/patients/<reference>")
+def patient(reference: str):
+    """Every questionnaire of the person who sent this one (the URL names no one)."""
+    found = queries.submission_or_404(reference)
+    audit.record(current_user, "patient_view", found)
+    db.session.commit()
+    return render_template(
+        "clinic/patient.html",
+        found=found,
+        questionnaires=queries.questionnaires_of(found.patient.person_key if found.patient else ""),
+    )
 
 
 @bp.get("/export.csv")

@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import current_app
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import times
 from ..catalogue import (
     ABOUT_YOU,
     IDENTITY,
@@ -185,7 +184,7 @@ def missing_questions(submission: Submission) -> list[tuple[str, str, str]]:
 def appointment_words(at: datetime) -> str:
     """When an appointment is, in the clinic's time zone, as the page's language writes the day
     in full and the time: "Tuesday, March 3, 2026, 2:30 PM"."""
-    local = at.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
+    local = at.astimezone(times.clinic_zone())
     locale = get_locale() or Locale.parse("en")
     pattern = locale.datetime_formats["full"].format(
         locale.time_formats["short"].pattern, locale.date_formats["full"].pattern

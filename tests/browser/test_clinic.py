@@ -166,3 +166,23 @@ def test_admin_pages_are_accessible(app, live_server, clinic):
     expect(page.locator("table.audit tbody")).to_contain_text("Signed in")
     no_axe_violations(page)
     screenshot(page, "clinic-audit")
+
+
+@pytest.mark.parametrize("app_config", [{"QUEUE_POLL_SECONDS": 0.3}])
+def test_an_open_queue_on_a_phone_tells_of_new_urgent_questionnaires(app, live_server, phone_page):
+    make_user(app, "doc@clinic.example")
+    add_submission(app, name="Rosa Quintero", submitted_at=datetime.now(UTC) - timedelta(hours=1))
+    page = phone_page
+    sign_in(page, live_server)
+    live = page.locator("#urgent-live")
+    expect(live).to_have_attribute("aria-live", "polite")
+    expect(live).to_be_empty()
+    # A patient answers "yes" to a red flag while the queue stays open.
+    add_submission(app, {**CLINIC_REFERRAL, "rf_bladder_bowel": "yes"}, name="Elena Castillo")
+    expect(live).to_have_text(
+        "1 new urgent submission since this page was loaded. Reload the queue"
+    )
+    no_axe_violations(page)
+    screenshot(page, "clinic-queue-phone-new-urgent")
+    live.get_by_role("link", name="Reload the queue").click()
+    expect(page.locator("table.queue tbody tr").first).to_contain_text("Elena Castillo")

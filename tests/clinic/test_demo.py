@@ -1,6 +1,7 @@
 """The demo data generator and its command."""
 
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -65,3 +66,44 @@ def test_demo_data_command(app, runner):
 def test_demo_data_command_refuses_a_count_below_one(runner):
     result = runner.invoke(args=["demo-data", "--count", "0"])
     assert result.exit_code != 0
+
+
+def test_seed_shows_a_whole_day_invitations_appointments_repeat_visits_and_calls(app):
+    from datetime import UTC, datetime
+
+    from screener.models import Invitation
+
+    reviewer = make_user(app, "boss@clinic.example")
+    now = datetime.now(UTC)
+    with app.app_context():
+        demo.seed(300, seed=2, now=now, reviewer_id=reviewer)
+        appointments = db.session.scalars(
+            select(Submission.appointment_at).where(Submission.appointment_at.is_not(None))
+        ).all()
+        upcoming = [moment for moment in appointments if moment >= now]
+        assert len(appointments) > 150  # most came through an invitation
+        assert len(upcoming) > len(appointments) / 2
+        assert all(moment - now <= timedelta(days=16) for moment in upcoming)
+        assert len(upcoming) < len(appointments)  # some are past
+        # Each appointment is its invitation's, which names the clinician.
+        linked = db.session.execute(
+            select(Invitation.appointment_at, Submission.appointment_at, Invitation.clinician).join(
+                Submission, Invitation.submission_id == Submission.id
+            )
+        ).all()
+        assert len(linked) == len(appointments)
+        assert all(a == b and clinician for a, b, clinician in linked)
+        waiting = db.session.scalar(
+            select(func.count(Invitation.id)).where(Invitation.submission_id.is_(None))
+        )
+        assert waiting >= 2  # invitations whose patient has not started yet
+        # Repeat visits: some people have two questionnaires or more.
+        per_person = Counter(db.session.scalars(select(Patient.person_key)))
+        assert "" not in per_person
+        assert any(n >= 2 for n in per_person.values())
+        assert db.session.scalar(select(func.count()).where(Patient.mrn.is_not(None)))
+        # Most urgent ones older than an hour were called, by the reviewer.
+        called = db.session.scalars(
+            select(Submission.contacted_by_id).where(Submission.contacted_at.is_not(None))
+        ).all()
+        assert called and set(called) == {reviewer}
