@@ -1,7 +1,6 @@
 """Invitations: a personal link per appointment, made by the clinic, that opens one
 questionnaire with the patient's identity already stored."""
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from . import times
 from .extensions import db
-from .models import Invitation, User, token_digest, utcnow
+from .models import CODE_ALPHABET, Invitation, User, token_digest, utcnow
 from .security import absolute_url
 
 
@@ -35,12 +34,31 @@ class InvitationDetails:
     mrn: str | None = None
 
 
+# The link's secret: 16 characters of the codes' alphabet (80 bits), in groups of four, so that
+# a patient can type it from the letter. Guessing is no way in: the link asks for the date of
+# birth, locks after RESUME_MAX_FAILURES wrong ones, and failed tries are rate-limited.
+TOKEN_LENGTH = 16
+
+
 def link_token(invitation: Invitation) -> str:
-    """The secret in the invitation's link: derived from its nonce and SECRET_KEY, so that the
-    letter can be printed again while the database keeps only a digest."""
+    """The secret in the invitation's link, as ABCD-EFGH-JKLM-NPQR: derived from its nonce and
+    SECRET_KEY, so that the letter can be printed again while the database keeps only a
+    digest."""
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"invitation|{invitation.nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    number = int.from_bytes(digest[:10])  # 80 bits: 16 characters of 5 bits
+    raw = ""
+    for _position in range(TOKEN_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        raw += CODE_ALPHABET[index]
+    return "-".join(raw[i : i + 4] for i in range(0, TOKEN_LENGTH, 4))
+
+
+def normalize_token(token: str) -> str:
+    """A link's token as typed (any case, with or without dashes or spaces) as link_token
+    writes it."""
+    raw = "".join(ch for ch in token.upper() if ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def link(invitation: Invitation) -> str:
@@ -77,7 +95,8 @@ def find(token: str | None) -> Invitation | None:
     """The invitation whose link carries this token."""
     if not token:
         return None
-    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+    digest = token_digest(normalize_token(token))
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
 
 
 def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:

@@ -60,6 +60,18 @@ def opened(app, link: str, client=None):
 # --- Opening --------------------------------------------------------------------------------
 
 
+def test_the_link_can_be_typed_from_the_letter_in_any_case_and_spacing(app):
+    link = invite(app)
+    token = link.removeprefix("/i/")
+    assert re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", token)
+    typed = token.lower().replace("-", " ")
+    for path in (link, "/i/" + token.lower(), "/i/" + token.replace("-", ""), "/i/" + typed):
+        page = app.test_client().get(path)
+        assert page.status_code == 200 and "enter your date of birth" in page.text, path
+    other = "A" if token[-1] != "A" else "B"
+    assert app.test_client().get("/i/" + token[:-1] + other).status_code == 404
+
+
 def test_the_right_date_of_birth_opens_a_questionnaire_with_the_clinics_details(app, client):
     link = invite(app)
     page = client.get(link)
