@@ -543,12 +543,32 @@ def _entered_code() -> str:
     return "code:" + submissions.normalize_code(request.form.get("code", ""))[:32]
 
 
+def _tries_left(tries: int) -> str:
+    return ngettext(
+        "You have %(num)d more try before these answers are locked.",
+        "You have %(num)d more tries before these answers are locked.",
+        tries,
+    )
+
+
+def _link_tries_left(tries: int) -> str:
+    return ngettext(
+        "You have %(num)d more try before this link is locked.",
+        "You have %(num)d more tries before this link is locked.",
+        tries,
+    )
+
+
 def _resume_refused(
-    exc: submissions.ResumeError, field, mismatch: str, problems: Mapping[str, str] | None = None
+    exc: submissions.ResumeError,
+    field,
+    mismatch: str,
+    problems: Mapping[str, str] | None = None,
+    tries_left=_tries_left,
 ) -> object | None:
-    """Report a refused resume try: `mismatch` next to `field`, else the problem page to
-    show (`problems` names another page for a reason). Wrong tries are marked for the rate
-    limits."""
+    """Report a refused resume try: `mismatch` and `tries_left` words next to `field`, else
+    the problem page to show (`problems` names another page for a reason). Wrong tries are
+    marked for the rate limits."""
     if exc.reason in (submissions.ResumeError.MISMATCH, submissions.ResumeError.LOCKED):
         setattr(g, RESUME_FAILED, True)
     if exc.reason != submissions.ResumeError.MISMATCH:
@@ -556,11 +576,7 @@ def _resume_refused(
         problem = (problems or {}).get(exc.reason, exc.reason)
         return _page("patient/problem.html", 403, problem=problem, reference=reference)
     if exc.tries_left is not None:
-        mismatch += " " + ngettext(
-            "You have %(num)d more try before these answers are locked.",
-            "You have %(num)d more tries before these answers are locked.",
-            exc.tries_left,
-        )
+        mismatch += " " + tries_left(exc.tries_left)
     field.errors.append(mismatch)
     return None
 
@@ -654,7 +670,9 @@ def invitation(token: str):
             mismatch = _(
                 "That date of birth does not match our invitation. Check it and try again."
             )
-            refused = _resume_refused(exc, form.date_of_birth, mismatch, INVITATION_PROBLEMS)
+            refused = _resume_refused(
+                exc, form.date_of_birth, mismatch, INVITATION_PROBLEMS, _link_tries_left
+            )
             if refused is not None:
                 return refused
         else:

@@ -156,7 +156,7 @@ def test_a_wrong_date_of_birth_says_so_next_to_it_then_locks_the_link(app, clien
         assert response.status_code == 200
         assert re.search(
             r'id="date_of_birth-error">.*?That date of birth does not match our invitation\. '
-            rf"Check it and try again\. You have {left} before",
+            rf"Check it and try again\. You have {left} before this link is locked\.",
             response.text,
             re.S,
         )
