@@ -23,13 +23,19 @@
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     }).then(function (response) {
-      // Signed out (401) or anything unexpected: stop; the next page load shows why.
+      // Signed out (401): stop; the next page load shows why.
+      if (response.status === 401) { return null; }
       if (!response.ok) { throw new Error(String(response.status)); }
-      return response.json();
-    }).then(function (data) {
-      if (data.count > 0) { show(data.count); }
+      return response.json().then(function (data) {
+        if (data.count > 0) { show(data.count); }
+        return true;
+      });
+    }).then(function (goOn) {
+      if (goOn) { timer = setTimeout(poll, every); }
+    }).catch(function () {
+      // A dropped connection or a server hiccup: try again at the next interval.
       timer = setTimeout(poll, every);
-    }).catch(function () { clearTimeout(timer); });
+    });
   }
 
   timer = setTimeout(poll, every);

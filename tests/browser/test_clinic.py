@@ -177,6 +177,17 @@ def test_an_open_queue_on_a_phone_tells_of_new_urgent_questionnaires(app, live_s
     live = page.locator("#urgent-live")
     expect(live).to_have_attribute("aria-live", "polite")
     expect(live).to_be_empty()
+    # The connection drops for a few polls: the page keeps asking once it is back.
+    dropped = []
+
+    def drop(route):
+        dropped.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    page.route("**/clinic/queue/urgent-count*", drop)
+    page.wait_for_timeout(1000)  # about three polls at 0.3 s
+    page.unroute("**/clinic/queue/urgent-count*")
+    assert len(dropped) >= 2
     # A patient answers "yes" to a red flag while the queue stays open.
     add_submission(app, {**CLINIC_REFERRAL, "rf_bladder_bowel": "yes"}, name="Elena Castillo")
     expect(live).to_have_text(
