@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from . import times
 from .extensions import db
-from .models import CODE_ALPHABET, Invitation, User, token_digest, utcnow
+from .models import CODE_ALPHABET, Invitation, OutboxMessage, User, token_digest, utcnow
 from .security import absolute_url
 
 
@@ -97,6 +97,19 @@ def find(token: str | None) -> Invitation | None:
         return None
     digest = token_digest(normalize_token(token))
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+
+
+# An invitation email is not queued again this soon after the last one.
+EMAIL_AGAIN_AFTER = timedelta(minutes=10)
+
+
+def email_recently_queued(invitation: Invitation, now: datetime | None = None) -> bool:
+    """Whether an email of this invitation was queued within EMAIL_AGAIN_AFTER."""
+    since = (now or utcnow()) - EMAIL_AGAIN_AFTER
+    queued = select(OutboxMessage.id).where(
+        OutboxMessage.invitation_id == invitation.id, OutboxMessage.created_at > since
+    )
+    return db.session.scalar(queued.limit(1)) is not None
 
 
 def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:

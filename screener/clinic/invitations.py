@@ -133,6 +133,12 @@ def send_email(invitation_id: int):
     """Queue the invitation email to the patient's address (`flask deliver` sends it)."""
     invitation = _invitation_or_404(invitation_id)
     if invitation.email and ActionForm().validate_on_submit():
+        if invitations.email_recently_queued(invitation):
+            # A double click, or a second person at the same moment: one email is enough.
+            flash(
+                "An email to this patient was queued a few minutes ago: not queued again.", "info"
+            )
+            return redirect(url_for(".show", invitation_id=invitation.id))
         texts = _texts(invitation)
         db.session.add(
             OutboxMessage(

@@ -351,6 +351,22 @@ def test_send_by_email_queues_one_message_without_the_patients_name(app, clinici
     assert ("invitation_email", f"invitation {invitation_id}") in actions(app)
 
 
+def test_a_second_send_within_minutes_queues_no_second_email(app, clinician):
+    invitation_id = add_invitation(app, email="ana@example.com")
+    url = f"/clinic/invitations/{invitation_id}/email"
+    clinician.post(url)
+    again = clinician.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "queued a few minutes ago: not queued again" in again
+    with app.app_context():
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+        message = db.session.scalars(select(OutboxMessage)).one()
+        message.created_at -= invitations.EMAIL_AGAIN_AFTER
+        db.session.commit()
+    clinician.post(url)  # later, the patient lost it: sent again
+    with app.app_context():
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 2
+
+
 def test_an_invitation_without_email_has_no_send_button_and_queues_nothing(app, clinician):
     invitation_id = add_invitation(app, email=None)
     page = clinician.get(f"/clinic/invitations/{invitation_id}").get_data(as_text=True)
