@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 from screener import create_app
 from screener.extensions import db
 from screener.models import Role, User
+from tests.smtp import SMTPServer
 
 # The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
 # (scripts/test starts a throwaway server and runs the suite once more against it).
@@ -83,6 +84,15 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps what it receives (tests/smtp.py)."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

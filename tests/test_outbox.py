@@ -18,7 +18,6 @@ from screener.extensions import db
 from screener.models import OutboxMessage, Status, Submission, utcnow
 from tests.answers import BORN, IDENTITY, REFERRAL, SAFE, URGENT
 from tests.patient.conftest import CLINICAL_STEPS, answer_steps, begin
-from tests.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF = ["oncall@clinic.example", "triage@clinic.example"]
@@ -33,14 +32,6 @@ PERSONAL = [
     BORN.strftime("%d/%m/%Y"),
 ]
 FAST = {"OUTBOX_POLL_SECONDS": 0.05, "OUTBOX_BACKOFF_SECONDS": 0.05}
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -10,17 +10,8 @@ from screener.extensions import db
 from screener.models import AuditEvent, OutboxMessage, utcnow
 from tests.answers import URGENT
 from tests.patient.conftest import begin
-from tests.smtp import SMTPServer
 
 STAFF = ["oncall@clinic.example", "triage@clinic.example"]
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
