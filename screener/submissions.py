@@ -350,14 +350,20 @@ def _open_with_birth_date(
         if left <= 0:
             raise ResumeError(ResumeError.LOCKED, submission)
         raise ResumeError(ResumeError.MISMATCH, submission, tries_left=left)
+    token = _reopened(submission, now)
+    submission.resume_failures = 0
+    db.session.commit()
+    return submission, token
+
+
+def _reopened(submission: Submission, now: datetime) -> str:
+    """A new bearer token for a draft being opened again (the caller commits); raises
+    ResumeError when it was sent or has expired."""
     if submission.status == Status.SUBMITTED:
         raise ResumeError(ResumeError.SENT, submission)
     if is_expired(submission, now):
         raise ResumeError(ResumeError.EXPIRED, submission)
-    token = _new_token(submission)
-    submission.resume_failures = 0
-    db.session.commit()
-    return submission, token
+    return _new_token(submission)
 
 
 def open_invitation(
@@ -393,11 +399,7 @@ def open_invitation(
     submission = None if found is None else db.session.get(Submission, found)
     if submission is None:  # deleted (purged) in the meantime
         raise ResumeError(ResumeError.EXPIRED)
-    if submission.status == Status.SUBMITTED:
-        raise ResumeError(ResumeError.SENT, submission)
-    if is_expired(submission, now):
-        raise ResumeError(ResumeError.EXPIRED, submission)
-    token = _new_token(submission)
+    token = _reopened(submission, now)
     invitation.failures = 0
     db.session.commit()
     return submission, token
