@@ -151,15 +151,13 @@ def submission(reference: str):
     found = queries.submission_or_404(reference)
     audit.record(current_user, "view", found)
     db.session.commit()
-    return _render_summary(found, ReviewForm(), NoteForm(formdata=None))
+    return _render_summary(found, NoteForm(formdata=None))
 
 
-def _render_summary(found, review_form: ReviewForm, note_form: NoteForm, status: int = 200):
+def _render_summary(found, note_form: NoteForm, status: int = 200):
     return render_template(
         "clinic/submission.html",
         s=summary.build(found),
-        review_form=review_form,
-        contacted_form=ContactedForm(formdata=None),
         note_form=note_form,
         others=[
             row
@@ -199,7 +197,7 @@ def add_note(reference: str):
     found = queries.submission_or_404(reference)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render_summary(found, ReviewForm(formdata=None), form, 400)
+        return _render_summary(found, form, 400)
     db.session.add(ReviewNote(submission=found, author_id=current_user.id, body=form.body.data))
     audit.record(current_user, "note", found)
     db.session.commit()
