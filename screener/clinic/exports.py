@@ -1,4 +1,4 @@
-"""Exports: the queue as CSV, a submission as a FHIR R4 QuestionnaireResponse, the Questionnaire.
+"""Exports: the queue as CSV.
 
 Pure functions over rows and models; the views add the HTTP around them.
 """
@@ -8,14 +8,9 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from ..catalogue import ANSWER_KEYS, IDENTITY, ODI, ODI_SECTIONS, QUESTIONS, Kind, question
-from ..models import Submission
-from ..scoring import RUBRIC_VERSION
+from ..catalogue import ANSWER_KEYS, IDENTITY, Kind, question
 from .queries import RECORD_COLUMNS
-
-QUESTIONNAIRE_ID = "si-joint-screening"
 
 # --- CSV --------------------------------------------------------------------------------------
 
@@ -95,124 +90,3 @@ def csv_chunks(batches: Iterable[Sequence], identity: bool) -> Iterator[str]:
         buffer.truncate()
         writer.writerows(csv_rows(rows, identity))
         yield buffer.getvalue()
-
-
-# --- FHIR ---------------------------------------------------------------------------------------
-
-_ITEM_TYPE = {
-    Kind.YN: "choice",
-    Kind.YNU: "choice",
-    Kind.CHOICE: "choice",
-    Kind.LIST: "choice",
-    Kind.INT: "integer",
-    Kind.TEXT: "text",
-}
-
-
-def answer_system(questionnaire_url: str, key: str) -> str:
-    """The code system of one question's answer codes."""
-    return f"{questionnaire_url}/answers/{key}"
-
-
-def _coding(questionnaire_url: str, key: str, code: str) -> dict:
-    return {
-        "system": answer_system(questionnaire_url, key),
-        "code": code,
-        "display": QUESTIONS[key].label_of(code),
-    }
-
-
-def questionnaire(url: str) -> dict:
-    """The FHIR R4 Questionnaire built from the question catalogue; version = rubric version."""
-    items = []
-    for key, asked in QUESTIONS.items():
-        kind = asked.kind
-        item: dict[str, Any] = {"linkId": key, "text": asked.label, "type": _ITEM_TYPE[kind]}
-        if asked.required:
-            item["required"] = True
-        if kind is Kind.LIST:
-            item["repeats"] = True
-        if item["type"] == "choice":
-            item["answerOption"] = [
-                {"valueCoding": _coding(url, key, code)} for code in asked.codes
-            ]
-        if asked.shown_if:
-            other, value = asked.shown_if
-            item["enableWhen"] = [
-                {"question": other, "operator": "=", "answerCoding": _coding(url, other, value)}
-            ]
-        items.append(item)
-    items.append(
-        {
-            "linkId": ODI.key,
-            "text": f"{ODI.label} (the clinic's licensed text; sections scored 0-5)",
-            "type": "group",
-            "item": [
-                {"linkId": f"odi-{n}", "text": f"ODI section {n}", "type": "integer"}
-                for n in range(1, ODI_SECTIONS + 1)
-            ],
-        }
-    )
-    return {
-        "resourceType": "Questionnaire",
-        "id": QUESTIONNAIRE_ID,
-        "url": url,
-        "version": RUBRIC_VERSION,
-        "name": "SIJointScreening",
-        "title": "SI-joint pain screening questionnaire",
-        "status": "active",
-        "subjectType": ["Patient"],
-        "description": (
-            "Pre-visit questionnaire that helps a care team decide whether an evaluation for "
-            "SI-joint fusion is worth discussing. A screening aid, never a diagnosis."
-        ),
-        "item": items,
-    }
-
-
-def _answers(url: str, key: str, value) -> list[dict]:
-    kind = QUESTIONS[key].kind
-    if kind is Kind.INT:
-        return [{"valueInteger": value}]
-    if kind is Kind.TEXT:
-        return [{"valueString": value}]
-    values = value if isinstance(value, list) else [value]
-    return [{"valueCoding": _coding(url, key, code)} for code in values]
-
-
-def questionnaire_response(submission: Submission, questionnaire_url: str) -> dict:
-    """A FHIR R4 QuestionnaireResponse of the clinical answers; identity is left out."""
-    answers = submission.answers or {}
-    items = []
-    for key, asked in QUESTIONS.items():
-        value = answers.get(key)
-        if value is None or value == [] or value == "":
-            continue
-        items.append(
-            {
-                "linkId": key,
-                "text": asked.label,
-                "answer": _answers(questionnaire_url, key, value),
-            }
-        )
-    odi = answers.get(ODI.key)
-    if odi:
-        items.append(
-            {
-                "linkId": ODI.key,
-                "item": [
-                    {"linkId": f"odi-{n}", "answer": [{"valueInteger": score}]}
-                    for n, score in enumerate(odi, 1)
-                    if score is not None
-                ],
-            }
-        )
-    return {
-        "resourceType": "QuestionnaireResponse",
-        "id": submission.reference,
-        "identifier": {"system": "urn:screener:reference", "value": submission.reference},
-        "questionnaire": f"{questionnaire_url}|{submission.rubric_version}",
-        "status": "completed" if submission.status == "submitted" else "in-progress",
-        "authored": iso_utc(submission.submitted_at or submission.updated_at),
-        "item": items,
-    }

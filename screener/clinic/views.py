@@ -21,6 +21,7 @@ from flask_login import current_user
 from .. import audit, times
 from ..auth.guards import expire_idle_session, passive, password_is_recent, require_login
 from ..extensions import db, login_manager
+from ..fhir import resources as fhir_resources
 from ..models import ReviewNote, utcnow
 from ..security import absolute_url
 from . import exports, queries, summary
@@ -290,7 +291,7 @@ def fhir_response(reference: str):
     found = queries.submission_or_404(reference)
     audit.record(current_user, "export_fhir", found)
     db.session.commit()
-    return _fhir(exports.questionnaire_response(found, _questionnaire_url()))
+    return _fhir(fhir_resources.questionnaire_response(found, _questionnaire_url()))
 
 
 @bp.post("/session/extend")
@@ -302,4 +303,4 @@ def extend_session():
 @bp.get("/fhir/Questionnaire/si-joint-screening")
 def fhir_questionnaire():
     """The FHIR R4 Questionnaire every QuestionnaireResponse points to."""
-    return _fhir(exports.questionnaire(_questionnaire_url()))
+    return _fhir(fhir_resources.questionnaire(_questionnaire_url()))
