@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
+from . import fhir
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 PACKAGE = Path(__file__).resolve().parent
@@ -100,6 +101,7 @@ def configure_deployment(app: Flask) -> None:
                 "set SECURE_COOKIES=0 for a trial that no patient uses."
             )
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+    fhir.configure(app)
 
 
 def _development_secret(app: Flask) -> str:
@@ -225,6 +227,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience, and the clinic's licensed ODI text if it has one."""
     from .auth.views import bp as auth_bp
     from .clinic.views import bp as clinic_bp
+    from .fhir import bp as fhir_bp
     from .patient import odi
     from .patient.views import bp as patient_bp
 
@@ -232,6 +235,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(patient_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(clinic_bp)
+    app.register_blueprint(fhir_bp)
 
 
 def register_commands(app: Flask) -> None:

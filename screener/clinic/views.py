@@ -18,12 +18,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, times
+from .. import audit, fhir, times
 from ..auth.guards import expire_idle_session, passive, password_is_recent, require_login
 from ..extensions import db, login_manager
 from ..fhir import resources as fhir_resources
 from ..models import ReviewNote, utcnow
-from ..security import absolute_url
 from . import exports, queries, summary
 from .admin import bp as admin_bp
 from .forms import ContactedForm, NoteForm, PatientSearchForm, QueueFilterForm, ReviewForm
@@ -278,7 +277,7 @@ def export_csv():
 
 
 def _questionnaire_url() -> str:
-    return absolute_url("clinic.fhir_questionnaire")
+    return fhir.canonical().questionnaire_url
 
 
 def _fhir(resource: dict) -> Response:
@@ -298,9 +297,3 @@ def fhir_response(reference: str):
 def extend_session():
     """Keep a clinician signed in: the idle check before this request notes the activity."""
     return "", 204
-
-
-@bp.get("/fhir/Questionnaire/si-joint-screening")
-def fhir_questionnaire():
-    """The FHIR R4 Questionnaire every QuestionnaireResponse points to."""
-    return _fhir(fhir_resources.questionnaire(_questionnaire_url()))

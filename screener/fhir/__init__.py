@@ -3,6 +3,7 @@ helpers the clinic's FHIR routes share. The resources themselves are built in `r
 
 from flask import Blueprint, Flask, Response, current_app, json
 
+from . import resources
 from .resources import Canonical
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
@@ -41,3 +42,9 @@ def fhir_json(resource: dict, status: int = 200) -> Response:
     return Response(
         json.dumps(resource, ensure_ascii=False), status=status, mimetype="application/fhir+json"
     )
+
+
+@bp.get("/Questionnaire/si-joint-screening")
+def questionnaire():
+    """The Questionnaire every QuestionnaireResponse points to; it holds no patient's data."""
+    return fhir_json(resources.questionnaire(canonical().questionnaire_url))

@@ -36,7 +36,6 @@ def test_the_url_map_has_the_expected_clinic_routes(app):
         "clinic.add_note",
         "clinic.export_csv",
         "clinic.fhir_response",
-        "clinic.fhir_questionnaire",
         "clinic.admin.users",
         "clinic.admin.new_user",
         "clinic.admin.deactivate",

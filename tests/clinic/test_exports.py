@@ -199,9 +199,9 @@ def get_json(client, url: str) -> dict:
 
 
 def test_questionnaire_validates_and_covers_the_catalogue(clinician):
-    data = get_json(clinician, "/clinic/fhir/Questionnaire/si-joint-screening")
+    data = get_json(clinician, "/fhir/Questionnaire/si-joint-screening")
     questionnaire = Questionnaire.model_validate(data)
-    assert questionnaire.url == "http://localhost/clinic/fhir/Questionnaire/si-joint-screening"
+    assert questionnaire.url == "http://127.0.0.1:5000/fhir/Questionnaire/si-joint-screening"
     assert questionnaire.version == RUBRIC_VERSION
     items = {item.linkId: item for item in questionnaire.item}
     assert set(QUESTIONS) | {"odi"} == set(items)
@@ -223,7 +223,7 @@ def test_questionnaire_response_validates_and_carries_every_answer(app, clinicia
     assert response.status == "completed"
     assert response.identifier.value == reference
     assert response.questionnaire == (
-        f"http://localhost/clinic/fhir/Questionnaire/si-joint-screening|{RUBRIC_VERSION}"
+        f"http://127.0.0.1:5000/fhir/Questionnaire/si-joint-screening|{RUBRIC_VERSION}"
     )
     assert response.authored.isoformat().startswith("2026-05-04T12:00:00")
     items = {item.linkId: item for item in response.item}
@@ -248,7 +248,7 @@ def test_response_codes_are_options_of_the_questionnaire(app, clinician):
     reference = add_submission(
         app, {**CLINIC_REFERRAL, "si_injection": "yes", "si_injection_relief": "50_74"}
     )
-    questionnaire = get_json(clinician, "/clinic/fhir/Questionnaire/si-joint-screening")
+    questionnaire = get_json(clinician, "/fhir/Questionnaire/si-joint-screening")
     options = {
         item["linkId"]: {
             (o["valueCoding"]["system"], o["valueCoding"]["code"])

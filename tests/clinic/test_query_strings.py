@@ -14,7 +14,7 @@ ROUTES = [
     "/clinic/admin/users",
     "/clinic/admin/users/new",
     "/clinic/admin/audit",
-    "/clinic/fhir/Questionnaire/si-joint-screening",
+    "/fhir/Questionnaire/si-joint-screening",
     "/clinic/confirm",
 ]
 KEYS = [
