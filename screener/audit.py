@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "export_csv_identified": "Exported CSV with names and comments",
     "export_failed": "CSV export stopped before the end",
     "export_fhir": "Exported FHIR",
+    "export_fhir_bundle": "Exported FHIR responses in a Bundle",
     "user_create": "Added a user",
     "user_deactivate": "Deactivated a user",
     "user_reactivate": "Reactivated a user",

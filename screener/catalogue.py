@@ -66,6 +66,7 @@ class Question:
     # needs a box ticked to continue, so a done step without this answer means "None of these".
     none_label: str | None = None
     max_length: int = 0  # text only
+    since: str = "2026.11"  # the first rubric version that asks it
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -145,9 +146,27 @@ PAIN_SCALE = (
 PAIN_SCALE_HINT = N_("0 means no pain. 10 means the worst pain you can imagine.")
 CHECK_ALL = N_("Check all that apply.")
 
+# The rubric versions whose questions the catalogue can still name (see Question.since), oldest
+# first, with the day each took effect.
+VERSIONS: dict[str, date] = {"2026.11": date(2026, 11, 21), "2026.12": date(2026, 12, 1)}
 
-def _red_flag(key: str, label: str, short: str, hint: str | None = None) -> Question:
-    return Question(key, Kind.YNU, label, short, YNU, hint, required=True)
+# One meaning for an answer code that several questions word their own way (codes are shared
+# across questions: "none" is "No" to one question and "Never" to another).
+CODE_MEANINGS: dict[str, str] = {
+    "none": "None, never or not tried",
+    "left": "Left side",
+    "right": "Right side",
+    "both": "Both sides",
+    "buttock": "Buttock",
+    "groin": "Groin",
+    "6m_12m": "6 to 12 months",
+}
+
+
+def _red_flag(
+    key: str, label: str, short: str, hint: str | None = None, since: str = "2026.11"
+) -> Question:
+    return Question(key, Kind.YNU, label, short, YNU, hint, required=True, since=since)
 
 
 def _function(key: str, label: str, short: str) -> Question:
@@ -214,6 +233,7 @@ STEPS: tuple[Step, ...] = (
                 ),
                 "New genital numbness or change in sexual function",
                 N_("Your answer is private. It goes only to your care team."),
+                since="2026.12",
             ),
             _red_flag(
                 "rf_fever",
@@ -225,6 +245,7 @@ STEPS: tuple[Step, ...] = (
                 "rf_both_legs",
                 N_("Do you have new pain, numbness or tingling going down both legs?"),
                 "New pain, numbness or tingling down both legs",
+                since="2026.12",
             ),
             _red_flag(
                 "rf_recent_trauma",

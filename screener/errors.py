@@ -30,11 +30,13 @@ MESSAGES = {
 def render_error(error: HTTPException):
     """Render an HTTP error with a short explanation, in the patient's layout (with its
     language switch) unless the page belongs to the clinic."""
-    from . import is_staff_page
+    from . import fhir, is_staff_page
 
     if isinstance(error, SecurityError):
         # A host outside TRUSTED_HOSTS: no link can be built for it, so no page either.
         return "This address is not served here.\n", 400, {"Content-Type": "text/plain"}
+    if fhir.is_fhir_request():
+        return fhir.error_outcome(error)
     code = error.code or 500
     title, text = MESSAGES.get(code, MESSAGES[500])
     layout = "base.html" if is_staff_page() else "patient/layout.html"

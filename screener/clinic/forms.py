@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -37,6 +37,7 @@ from ..patient.forms import (
     real_name,
     strip,
 )
+from . import queries
 from .labels import CATEGORY_LABELS
 from .queries import DEFAULT_SORT, SORTS
 
@@ -236,3 +237,46 @@ class PatientSearchForm(Form):
     """The Patients view's search, read from the query string."""
 
     q = SearchField("Name, reference or MRN", validators=[Optional(), Length(max=100)])
+
+
+def read_filters() -> tuple[QueueFilterForm, queries.QueueFilter]:
+    """The queue's filters from the query string; a value that does not pass is ignored (the
+    form shows why next to its field)."""
+    form = QueueFilterForm(request.args)
+    form.validate()
+
+    def value(name: str):
+        return None if form[name].errors else (form[name].data or None)
+
+    return form, queries.QueueFilter(
+        category=value("category"),
+        review=value("review"),
+        contact=value("contact"),
+        date_from=value("date_from"),
+        date_to=value("date_to"),
+        search=value("q") or "",
+        sort=value("sort") or queries.DEFAULT_SORT,
+    )
+
+
+def filter_args(form: QueueFilterForm) -> dict[str, str]:
+    """The filter form's own valid, non-empty values as given, for links that keep them."""
+    return {
+        field.name: request.args[field.name]
+        for field in form
+        if request.args.get(field.name) and not field.errors
+    }
+
+
+def filter_detail(filters: queries.QueueFilter) -> list[str]:
+    """The filters in use, for the audit log, without the search text (it may be a name)."""
+    parts = [
+        f"{name}={getattr(filters, name)}"
+        for name in ("category", "review", "contact", "date_from", "date_to")
+        if getattr(filters, name)
+    ]
+    if filters.sort != queries.DEFAULT_SORT:
+        parts.append(f"sort={filters.sort}")
+    if filters.search:
+        parts.append("search=yes")
+    return parts

@@ -401,6 +401,21 @@ def export_rows(f: QueueFilter, identity: bool) -> Iterator[Sequence[Row]]:
         yield from result.partitions()
 
 
+def submissions_page(f: QueueFilter, reference: str, number: int, per_page: int) -> Page:
+    """One page of whole submissions (answers, patient) in the exports' order, for the FHIR
+    search; `reference` narrows it to one reference code."""
+    conditions = _conditions(f)
+    if reference:
+        conditions.append(Submission.reference == reference)
+    total = db.session.scalar(_counted(*conditions)) or 0
+    number = _page_number(number, total, per_page)
+    stmt = _queue_order(
+        select(Submission).where(*conditions).options(selectinload(Submission.patient))
+    )
+    items = db.session.scalars(stmt.offset((number - 1) * per_page).limit(per_page)).all()
+    return Page(items, number, per_page, total)
+
+
 def submission_or_404(reference: str) -> Submission:
     """A submitted (or flagged) submission by its reference code."""
     submission = db.session.scalar(

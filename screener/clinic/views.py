@@ -1,6 +1,5 @@
 """Clinic views: the queue, a submission's summary, review, notes and exports."""
 
-import json
 import re
 from datetime import UTC, datetime
 
@@ -18,13 +17,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, fhir, times
+from .. import audit, times
 from ..auth.guards import expire_idle_session, passive, password_is_recent, require_login
 from ..extensions import db, login_manager
-from ..fhir import resources as fhir_resources
 from ..models import ReviewNote, utcnow
-from . import exports, queries, summary
+from . import exports, forms, queries, summary
 from .admin import bp as admin_bp
+from .fhir import bp as fhir_bp
 from .forms import ContactedForm, NoteForm, PatientSearchForm, QueueFilterForm, ReviewForm
 from .invitations import bp as invitations_bp
 from .labels import CATEGORY_LABELS, LANGUAGE_NAMES, URGENCY_LABELS
@@ -34,6 +33,7 @@ bp.before_request(expire_idle_session)
 bp.before_request(require_login)
 bp.register_blueprint(admin_bp)
 bp.register_blueprint(invitations_bp)
+bp.register_blueprint(fhir_bp)
 
 
 bp.add_app_template_filter(times.clinic_time, "clinic_time")
@@ -60,49 +60,6 @@ def clinic_words():
     }
 
 
-def _read_filters() -> tuple[QueueFilterForm, queries.QueueFilter]:
-    """The queue's filters from the query string; a value that does not pass is ignored (the
-    form shows why next to its field)."""
-    form = QueueFilterForm(request.args)
-    form.validate()
-
-    def value(name: str):
-        return None if form[name].errors else (form[name].data or None)
-
-    return form, queries.QueueFilter(
-        category=value("category"),
-        review=value("review"),
-        contact=value("contact"),
-        date_from=value("date_from"),
-        date_to=value("date_to"),
-        search=value("q") or "",
-        sort=value("sort") or queries.DEFAULT_SORT,
-    )
-
-
-def _filter_args(form: QueueFilterForm) -> dict[str, str]:
-    """The filter form's own valid, non-empty values as given, for links that keep them."""
-    return {
-        field.name: request.args[field.name]
-        for field in form
-        if request.args.get(field.name) and not field.errors
-    }
-
-
-def _filter_detail(filters: queries.QueueFilter) -> list[str]:
-    """The filters in use, for the audit log, without the search text (it may be a name)."""
-    parts = [
-        f"{name}={getattr(filters, name)}"
-        for name in ("category", "review", "contact", "date_from", "date_to")
-        if getattr(filters, name)
-    ]
-    if filters.sort != queries.DEFAULT_SORT:
-        parts.append(f"sort={filters.sort}")
-    if filters.search:
-        parts.append("search=yes")
-    return parts
-
-
 def _render_queue(form: QueueFilterForm, filters: queries.QueueFilter, status: int = 200):
     # Taken before the queries: a questionnaire flagged while they run is counted as new.
     loaded_at = utcnow()
@@ -116,7 +73,7 @@ def _render_queue(form: QueueFilterForm, filters: queries.QueueFilter, status: i
         page=page,
         still_answering=queries.still_answering(filters),
         counts=counts,
-        filter_args=_filter_args(form),
+        filter_args=forms.filter_args(form),
         sorts=queries.SORTS,
         loaded_at=loaded_at.isoformat(),
     ), status
@@ -139,8 +96,8 @@ def urgent_count():
 @bp.get("/")
 def queue():
     """Sent questionnaires, urgent first, then newest; flagged ones still being answered apart."""
-    form, filters = _read_filters()
-    audit.record(current_user, "queue_view", detail="; ".join(_filter_detail(filters)))
+    form, filters = forms.read_filters()
+    audit.record(current_user, "queue_view", detail="; ".join(forms.filter_detail(filters)))
     db.session.commit()
     return _render_queue(form, filters)
 
@@ -237,7 +194,7 @@ def patient(reference: str):
 def export_csv():
     """The filtered queue as CSV, streamed: de-identified, or with names and the patients'
     comments (`identity=1`, after a recent password). Audited once the last row is out."""
-    form, filters = _read_filters()
+    form, filters = forms.read_filters()
     if form.errors:
         # Refused before the download starts, rather than cut off in the middle of it.
         return _render_queue(form, filters, 400)
@@ -245,7 +202,7 @@ def export_csv():
     if identity and not password_is_recent():
         return login_manager.needs_refresh()
     action = "export_csv_identified" if identity else "export_csv"
-    detail = "; ".join([f"identity={'yes' if identity else 'no'}", *_filter_detail(filters)])
+    detail = "; ".join([f"identity={'yes' if identity else 'no'}", *forms.filter_detail(filters)])
 
     def chunks():
         rows = 0
@@ -274,23 +231,6 @@ def export_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="screener-{kind}-{stamp}.csv"'},
     )
-
-
-def _questionnaire_url() -> str:
-    return fhir.canonical().questionnaire_url
-
-
-def _fhir(resource: dict) -> Response:
-    return Response(json.dumps(resource, ensure_ascii=False), mimetype="application/fhir+json")
-
-
-@bp.get("/submissions/<reference>/fhir.json")
-def fhir_response(reference: str):
-    """The submission's answers as a FHIR R4 QuestionnaireResponse."""
-    found = queries.submission_or_404(reference)
-    audit.record(current_user, "export_fhir", found)
-    db.session.commit()
-    return _fhir(fhir_resources.questionnaire_response(found, _questionnaire_url()))
 
 
 @bp.post("/session/extend")

@@ -1,8 +1,12 @@
 """FHIR: the canonical Questionnaire and CodeSystem, served to anyone at FHIR_BASE, and the
 helpers the clinic's FHIR routes share. The resources themselves are built in `resources`."""
 
-from flask import Blueprint, Flask, Response, current_app, json
+from flask import Blueprint, Flask, Response, abort, current_app, json, request
+from flask_babel import force_locale, gettext
+from werkzeug.exceptions import HTTPException
 
+from ..catalogue import VERSIONS
+from ..patient import odi
 from . import resources
 from .resources import Canonical
 
@@ -44,7 +48,40 @@ def fhir_json(resource: dict, status: int = 200) -> Response:
     )
 
 
+def is_fhir_request() -> bool:
+    """Whether this request is for a FHIR route (its errors are OperationOutcomes)."""
+    return request.path.startswith(("/fhir/", "/clinic/fhir/")) or request.path.endswith(
+        ("/fhir.json", "/documentreference.json")
+    )
+
+
+def error_outcome(error: HTTPException) -> Response:
+    """An HTTP error on a FHIR route as an OperationOutcome."""
+    code = {404: "not-found", 403: "forbidden", 400: "invalid", 429: "throttled"}
+    text = error.description or "The request could not be served."
+    outcome = resources.operation_outcome(code.get(error.code or 500, "exception"), text)
+    return fhir_json(outcome, error.code or 500)
+
+
+def questionnaire_of(version: str) -> dict:
+    """The Questionnaire of a rubric version this app knows, in English and Spanish."""
+    with force_locale(resources.TRANSLATED):
+        return resources.questionnaire(
+            canonical(), gettext, version, odi_installed=odi.instrument() is not None
+        )
+
+
 @bp.get("/Questionnaire/si-joint-screening")
 def questionnaire():
-    """The Questionnaire every QuestionnaireResponse points to; it holds no patient's data."""
-    return fhir_json(resources.questionnaire(canonical().questionnaire_url))
+    """The Questionnaire every QuestionnaireResponse points to (`version=` for an earlier
+    rubric's); it holds no patient's data, so it needs no sign-in."""
+    version = request.args.get("version") or max(VERSIONS)
+    if version not in VERSIONS:
+        abort(404, f"No version {version} of this Questionnaire: known are {', '.join(VERSIONS)}.")
+    return fhir_json(questionnaire_of(version))
+
+
+@bp.get("/CodeSystem/si-joint-screening")
+def code_system():
+    """The codes of every answer, outcome and observation."""
+    return fhir_json(resources.code_system(canonical()))
