@@ -52,7 +52,7 @@ def _entries(found: list[Submission], identity: bool, observations: bool) -> lis
     entries = [
         (
             "match",
-            resources.questionnaire_response(each, canonical, identity),
+            fhir.response_of(each, identity),
             absolute_url(".response", reference=each.reference),
         )
         for each in found
@@ -77,7 +77,7 @@ def response(reference: str):
         current_user, "export_fhir", found, detail=f"identity={'yes' if identity else 'no'}"
     )
     db.session.commit()
-    return fhir.fhir_json(resources.questionnaire_response(found, fhir.canonical(), identity))
+    return fhir.fhir_json(fhir.response_of(found, identity))
 
 
 @bp.get("/fhir/QuestionnaireResponse")

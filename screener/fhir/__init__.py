@@ -6,6 +6,7 @@ from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from ..catalogue import VERSIONS
+from ..models import Submission
 from ..patient import odi
 from . import resources
 from .resources import Canonical
@@ -61,6 +62,12 @@ def error_outcome(error: HTTPException) -> Response:
     text = error.description or "The request could not be served."
     outcome = resources.operation_outcome(code.get(error.code or 500, "exception"), text)
     return fhir_json(outcome, error.code or 500)
+
+
+def response_of(submission: Submission, identity: bool = False) -> dict:
+    """A submission's QuestionnaireResponse, in the language the patient answered in."""
+    with force_locale(submission.language or resources.LANGUAGE):
+        return resources.questionnaire_response(submission, canonical(), gettext, identity)
 
 
 def questionnaire_of(version: str) -> dict:

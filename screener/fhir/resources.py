@@ -102,8 +102,10 @@ def instant(moment: datetime | None) -> str | None:
 
 
 def _narrative(*paragraphs: str) -> dict:
+    """A generated narrative, in English whatever the resource's language (it says so)."""
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
-    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
+    div = f'<div xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en">{body}</div>'
+    return {"status": "generated", "div": div}
 
 
 def _translated(text: str, spanish: Translate) -> dict:
@@ -304,26 +306,35 @@ def code_system(canonical: Canonical) -> dict:
 # --- Responses ------------------------------------------------------------------------------
 
 
-def _answer(canonical: Canonical, asked: Question, value) -> list[dict]:
+def _answer(canonical: Canonical, asked: Question, value, translate: Translate) -> list[dict]:
     kind = _item_type(asked)
     if kind == "integer":
         return [{"valueInteger": value}]
     if kind == "text":
         return [{"valueString": value}]
     values = value if isinstance(value, list) else [value]
-    return [{"valueCoding": _coding(canonical, asked, str(code))} for code in values]
+    return [
+        {"valueCoding": {**coding, "display": translate(coding["display"])}}
+        for coding in (_coding(canonical, asked, str(code)) for code in values)
+    ]
 
 
-def _response_items(answers: Mapping[str, Any], canonical: Canonical, version: str) -> list[dict]:
+def _response_items(
+    answers: Mapping[str, Any], canonical: Canonical, version: str, translate: Translate
+) -> list[dict]:
     groups = []
     for each, asked in _steps(version):
         items = [
-            {"linkId": q.key, "text": q.label, "answer": _answer(canonical, q, answers[q.key])}
+            {
+                "linkId": q.key,
+                "text": translate(q.label),
+                "answer": _answer(canonical, q, answers[q.key], translate),
+            }
             for q in asked
             if answers.get(q.key) not in (None, [], "")
         ]
         if items:
-            groups.append({"linkId": each.slug, "text": each.title, "item": items})
+            groups.append({"linkId": each.slug, "text": translate(each.title), "item": items})
         odi = answers.get(ODI.key)
         if each.slug == ODI_AFTER and odi:
             groups.append(
@@ -382,12 +393,13 @@ def _status(submission: Submission) -> str:
 
 
 def questionnaire_response(
-    submission: Submission, canonical: Canonical, identity: bool = False
+    submission: Submission, canonical: Canonical, translate: Translate, identity: bool = False
 ) -> dict:
-    """A QuestionnaireResponse of the clinical answers; the patient only when `identity`."""
+    """A QuestionnaireResponse of the clinical answers in the words the patient read (their
+    language's, through `translate`); the patient only when `identity`."""
     answers = applicable(submission.answers or {})
     version = submission.rubric_version if submission.rubric_version in VERSIONS else max(VERSIONS)
-    items = _response_items(answers, canonical, version)
+    items = _response_items(answers, canonical, version, translate)
     answered = sum(len(group["item"]) for group in items)
     status = _status(submission)
     resource: dict[str, Any] = {

@@ -182,5 +182,3 @@ def test_csv_identity_export_of_an_empty_queue_is_just_the_header(clinician):
     text = clinician.get("/clinic/export.csv?identity=1").get_data(as_text=True)
     assert text.count("\r\n") == 1
     assert "full_name" in text
-
-

@@ -266,6 +266,11 @@ def test_a_response_validates_and_carries_every_answer_in_its_group(app, clinici
                 assert (answer["valueCoding"]["system"], answer["valueCoding"]["code"]) in {
                     (o["valueCoding"]["system"], o["valueCoding"]["code"]) for o in options
                 }
+    # In the words the patient read, with the codes the Questionnaire offers.
+    bladder = flat(data["item"])["rf_bladder_bowel"]
+    assert bladder["text"] == "¿Tiene problemas nuevos para controlar la orina o el popó?"
+    assert bladder["answer"][0]["valueCoding"]["display"] == "No"
+    assert flat(data["item"])["safety"]["text"] == "Señales de alarma"
     text = json.dumps(data)
     assert "Rosa" not in text and "555-0101" not in text and "1970" not in text
 
