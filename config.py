@@ -76,6 +76,11 @@ class Config:
     # it answers (any other gets 400) and the base of every absolute link. Required outside
     # development.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    # The canonical base of the FHIR resources (default PUBLIC_URL + /fhir) and the identifier
+    # systems of reference codes and medical record numbers (defaults under it); see README.
+    FHIR_BASE = os.environ.get("FHIR_BASE", "").strip()
+    FHIR_REFERENCE_SYSTEM = os.environ.get("FHIR_REFERENCE_SYSTEM", "").strip()
+    FHIR_MRN_SYSTEM = os.environ.get("FHIR_MRN_SYSTEM", "").strip()
     # How many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto
     # (0: none, the client's address is the connection's).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
