@@ -92,3 +92,15 @@ def questionnaire():
 def code_system():
     """The codes of every answer, outcome and observation."""
     return fhir_json(resources.code_system(canonical()))
+
+
+@bp.get("/Questionnaire")
+def questionnaires():
+    """Search by canonical `url` (`url|version` too) and `version`: a Bundle of the matches."""
+    url, _, pinned = request.args.get("url", "").partition("|")
+    version = request.args.get("version") or pinned
+    matches = [] if url and url != canonical().questionnaire_url else list(VERSIONS)
+    found = [questionnaire_of(v) for v in matches if not version or v == version]
+    self_url = canonical().base + "/Questionnaire"
+    entries = [("match", q, f"{self_url}/{q['id']}?version={q['version']}") for q in found]
+    return fhir_json(resources.searchset(entries, len(entries), {"self": request.url}))

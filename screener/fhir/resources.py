@@ -525,8 +525,11 @@ def capability_statement(
                 "resource": [
                     {
                         "type": "Questionnaire",
-                        "interaction": [{"code": "read"}],
-                        "searchParam": [{"name": "version", "type": "token"}],
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "url", "type": "uri"},
+                            {"name": "version", "type": "token"},
+                        ],
                     },
                     {"type": "CodeSystem", "interaction": [{"code": "read"}]},
                     {

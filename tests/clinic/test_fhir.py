@@ -90,6 +90,7 @@ def test_the_questionnaire_is_public_and_named_from_fhir_base_not_the_host(clien
     assert questionnaire.date.isoformat() == VERSIONS[RUBRIC_VERSION].isoformat()
     assert questionnaire.copyright and "not the Oswestry" in questionnaire.copyright
     assert questionnaire.text.status == "generated" and "version 2026.12" in questionnaire.text.div
+    assert questionnaire.publisher is None  # no CLINIC_NAME here
 
 
 @pytest.mark.parametrize(
@@ -402,3 +403,22 @@ def test_clinic_fhir_routes_need_a_sign_in(client, app):
         f"/clinic/submissions/{reference}/fhir.json",
     ):
         assert client.get(url).status_code == 302
+
+
+def test_the_clinic_publishes_its_questionnaire_and_codes(tmp_path):
+    from screener import create_app
+
+    app = create_app({"TESTING": True, "CLINIC_NAME": "Riverside Spine"}, instance_path=tmp_path)
+    client = app.test_client()
+    assert get_json(client, QUESTIONNAIRE)["publisher"] == "Riverside Spine"
+    assert get_json(client, "/fhir/CodeSystem/si-joint-screening")["publisher"] == "Riverside Spine"
+
+
+def test_a_pinned_canonical_resolves_by_search(client, app):
+    reference_url = f"{BASE}/Questionnaire/si-joint-screening"
+    bundle = get_json(client, f"/fhir/Questionnaire?url={reference_url}|2026.11")
+    Bundle.model_validate(bundle)
+    assert [e["resource"]["version"] for e in bundle["entry"]] == ["2026.11"]
+    every = get_json(client, "/fhir/Questionnaire")
+    assert [e["resource"]["version"] for e in every["entry"]] == list(VERSIONS)
+    assert get_json(client, "/fhir/Questionnaire?url=http://elsewhere/Q")["total"] == 0
