@@ -38,7 +38,7 @@ from ..patient.forms import (
     strip,
 )
 from . import queries
-from .labels import CATEGORY_LABELS
+from .labels import CATEGORY_LABELS, REVIEW_LABELS
 from .queries import DEFAULT_SORT, SORTS
 
 NOTE_MAX = 5000
@@ -65,11 +65,8 @@ class QueueFilterForm(Form):
     )
     review = SelectField(
         "Review",
-        choices=[
-            SelectChoice("", "New and reviewed"),
-            SelectChoice("new", "New"),
-            SelectChoice("reviewed", "Reviewed"),
-        ],
+        choices=[SelectChoice("", "New and reviewed")]
+        + [SelectChoice(code, label) for code, label in REVIEW_LABELS.items()],
         default="",
     )
     contact = SelectField(

@@ -1,5 +1,6 @@
-"""Clinician-facing words for the rubric's codes."""
+"""Clinician-facing words for the rubric's codes and the record's."""
 
+from ..models import Status as SubmissionStatus
 from ..scoring import Category, Urgency
 
 CATEGORY_LABELS: dict[str, str] = {
@@ -47,6 +48,13 @@ CRITERION_LABELS: dict[str, str] = {
 }
 
 STATUS_LABELS: dict[str, str] = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
+
+SUBMISSION_STATUS_LABELS: dict[str, str] = {
+    SubmissionStatus.SUBMITTED: "Sent",
+    SubmissionStatus.DRAFT: "Flagged while still answering (not sent yet)",
+}
+
+REVIEW_LABELS: dict[str, str] = {"new": "New", "reviewed": "Reviewed"}
 
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish"}
 

@@ -21,6 +21,7 @@ from .. import audit, times
 from ..auth.guards import expire_idle_session, passive, password_is_recent, require_login
 from ..extensions import db, login_manager
 from ..models import ReviewNote, utcnow
+from ..scoring import RUBRIC_VERSION
 from . import exports, forms, queries, summary
 from .admin import bp as admin_bp
 from .fhir import bp as fhir_bp
@@ -193,16 +194,25 @@ def patient(reference: str):
 @bp.get("/export.csv")
 def export_csv():
     """The filtered queue as CSV, streamed: de-identified, or with names and the patients'
-    comments (`identity=1`, after a recent password). Audited once the last row is out."""
+    comments (`identity=1`, after a recent password). Values are written as stored, for
+    analysis software; `spreadsheet=1` guards text a spreadsheet would run as a formula.
+    Audited once the last row is out."""
     form, filters = forms.read_filters()
     if form.errors:
         # Refused before the download starts, rather than cut off in the middle of it.
         return _render_queue(form, filters, 400)
     identity = request.args.get("identity") == "1"
+    spreadsheet = request.args.get("spreadsheet") == "1"
     if identity and not password_is_recent():
         return login_manager.needs_refresh()
     action = "export_csv_identified" if identity else "export_csv"
-    detail = "; ".join([f"identity={'yes' if identity else 'no'}", *forms.filter_detail(filters)])
+    detail = "; ".join(
+        [
+            f"identity={'yes' if identity else 'no'}",
+            *(["spreadsheet=yes"] if spreadsheet else []),
+            *forms.filter_detail(filters),
+        ]
+    )
 
     def chunks():
         rows = 0
@@ -215,7 +225,8 @@ def export_csv():
 
         try:
             # The query runs while the response streams (a server-side cursor on PostgreSQL).
-            yield from exports.csv_chunks(counted(queries.export_rows(filters, identity)), identity)
+            batches = counted(queries.export_rows(filters, identity))
+            yield from exports.csv_chunks(batches, identity, spreadsheet)
         except BaseException:  # an error, or the download stopped (GeneratorExit)
             db.session.rollback()
             audit.record(current_user, "export_failed", detail=f"{detail}; rows={rows}")
@@ -225,11 +236,26 @@ def export_csv():
         db.session.commit()
 
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    kind = "with-names" if identity else "deidentified"
+    kind = ("with-names" if identity else "deidentified") + ("-spreadsheet" if spreadsheet else "")
     return Response(
         stream_with_context(chunks()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="screener-{kind}-{stamp}.csv"'},
+    )
+
+
+@bp.get("/export-dictionary.csv")
+def export_dictionary():
+    """What each column of the CSV export holds, as a REDCap data dictionary (no patient data,
+    so not audited)."""
+    return Response(
+        exports.dictionary_csv(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="screener-data-dictionary-{RUBRIC_VERSION}.csv"'
+            )
+        },
     )
 
 

@@ -35,6 +35,7 @@ def test_the_url_map_has_the_expected_clinic_routes(app):
         "clinic.review",
         "clinic.add_note",
         "clinic.export_csv",
+        "clinic.export_dictionary",
         "clinic.fhir.response",
         "clinic.fhir.responses",
         "clinic.fhir.metadata",
